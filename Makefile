@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+DEV := $(SHARED)/corpus/dev.jsonl
+GOLD := $(SHARED)/corpus/dev.gold.jsonl
+
+.PHONY: setup run test eval bench fuzz clean
+
+setup: $(VENV)/.installed
+
+# Re-install only when the project definition changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+run: setup
+	$(BIN)/berita run corpus/seed.jsonl --out outputs/latest
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: setup
+	$(BIN)/berita run $(DEV) --out outputs/dev --quiet
+	$(BIN)/berita eval $(GOLD) outputs/dev
+
+clean:
+	rm -rf outputs/latest outputs/dev

@@ -1,0 +1,1 @@
+"""berita: grounded information extraction from Indonesian news."""
