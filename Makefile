@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 run: setup
-	$(BIN)/berita run corpus/seed.jsonl --out outputs/latest
+	$(BIN)/berita run corpus/ --out outputs/latest
 
 test: setup
 	$(BIN)/python -m pytest -q

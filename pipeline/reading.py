@@ -106,6 +106,8 @@ __all__ = [
 ]
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv")
+# Gold records (`*.gold.jsonl`) found while walking a directory are skipped.
+GOLD_SUFFIX = ".gold.jsonl"
 OPTIONAL_FIELDS = ("url", "published", "title")
 
 SAMPLE_BYTES = 64 * 1024        # how much of a .jsonl/.csv is sniffed for its encoding
@@ -148,8 +150,8 @@ def _walk(directory: Path) -> list[Path]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         rel_root = Path(root).relative_to(directory)
         for name in filenames:
-            if name.startswith("."):
-                continue
+            if name.startswith(".") or name.lower().endswith(GOLD_SUFFIX):
+                continue  # answer keys sit beside their articles; they are not input
             if os.path.splitext(name)[1].lower() in SUPPORTED_SUFFIXES:
                 found.append((rel_root.parts + (name,), Path(root) / name))
     found.sort(key=lambda item: item[0])

@@ -287,7 +287,7 @@ tr.arow.st-error td.title{color:#a40e26}
 .art-head h2{font-size:18px;margin:4px 0}
 .meta{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;font-size:12px;color:#444;margin:4px 0 8px}
 .meta dt{color:#57606a}
-.meta dd{margin:0;overflow-wrap:anywhere}
+.meta dd{margin:0;overflow-wrap:anywhere;white-space:pre-line}
 .banner{background:#ffebe9;border:1px solid #ff8182;color:#a40e26;padding:6px 10px;border-radius:4px;margin:6px 0;white-space:pre-wrap}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:12px 14px;font-size:15px;line-height:1.9;max-width:80em}
 mark.hl{background:var(--bg);color:inherit;border-bottom:2px solid var(--fg);border-radius:2px;padding:1px 0;cursor:pointer}
@@ -456,7 +456,8 @@ var META = RECS.map(function (r, i) {
 function haystack(i) {
   var m = META[i];
   if (m.hay === null) {
-    var r = RECS[i], parts = [r.article_id, r.title, r.url, r.text, r.error, r.event_date, r.regency_name];
+    var r = RECS[i], parts = [r.article_id, r.title, r.url, r.text, r.error, r.event_date, r.regency_name,
+                              Array.isArray(r.warnings) ? r.warnings.map(cell).join('\n') : null];
     FIELDS.forEach(function (f) {
       arr(r, f.key).forEach(function (v) { if (v) { parts.push(v.surface, v.rule, norm(f.key, v)); } });
     });
@@ -653,6 +654,7 @@ function renderArticle() {
   row('event date', str(rec.event_date) + (rec.event_date_text ? ' (\u201c' + rec.event_date_text + '\u201d)' : ''));
   row('regency', [rec.regency_name, rec.regency_code ? '(' + rec.regency_code + ')' : '', rec.province_name ? '\u00b7 ' + rec.province_name : ''].filter(Boolean).join(' '));
   row('status', el('span', {'class': 'badge' + (m.status === 'error' ? ' error' : ''), text: m.status}));
+  if (Array.isArray(rec.warnings) && rec.warnings.length) row('warnings', rec.warnings.map(cell).join('\n'));
   row('values', FIELDS.map(function (f, k) { return f.label.toLowerCase() + ' ' + m.counts[k]; }).join(' \u00b7 '));
   head.append(dl);
   var nodes = [head];

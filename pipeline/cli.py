@@ -1,0 +1,121 @@
+"""The `berita` command line: run, eval, review, explain, rules."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+
+
+def _progress(enabled: bool):
+    last = [0.0]
+
+    def show(n: int, errors: int, final: bool = False):
+        now = time.monotonic()
+        if enabled and (final or now - last[0] > 0.5):
+            last[0] = now
+            sys.stderr.write(f"\r{n} articles, {errors} errors")
+            if final:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+    return show
+
+
+def cmd_run(args) -> int:
+    from .engine import run_articles
+    from .reading import InputError, iter_articles
+    from .rules import RuleError, cached_rules
+    from .tables import TableWriter
+
+    try:
+        rules = cached_rules(args.rules or [])
+        from .rulecheck import check_rules
+        problems = check_rules(args.rules or [])
+        if problems:
+            for p in problems:
+                print(p, file=sys.stderr)
+            return 2
+    except RuleError as exc:
+        print(f"berita: error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        articles = iter_articles(args.paths)
+    except InputError as exc:
+        print(f"berita: error: {exc}", file=sys.stderr)
+        return 2
+    started = time.time()
+    writer = TableWriter(Path(args.out))
+    show = _progress(not args.quiet and sys.stderr.isatty())
+    try:
+        n = 0
+        for record in run_articles(articles, rules_dirs=args.rules, processes=args.processes):
+            writer.write(record)
+            n += 1
+            if n % 64 == 0:
+                writer.flush()
+            show(n, writer.counts["error"])
+        show(n, writer.counts["error"], final=True)
+        run_info = {"berita_version": "0.1.0", "started": started, "seconds": round(time.time() - started, 3),
+                    "inputs": [str(p) for p in args.paths], "rules_fingerprint": rules.fingerprint(),
+                    "rules_dirs": [str(d) for d in (args.rules or [])], "processes": args.processes,
+                    "articles": n, **writer.counts}
+        writer.close(run_info)
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    if not args.no_review:
+        try:
+            from .review import write_review
+            write_review(Path(args.out))
+        except ImportError:
+            pass
+    ok, errors = writer.counts["ok"], writer.counts["error"]
+    if not args.quiet:
+        print(f"{n} articles: {ok} ok, {errors} errors → {args.out}", file=sys.stderr)
+    if args.strict and errors:
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="berita", description="Grounded information extraction from Indonesian news.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv files or directories")
+    run.add_argument("paths", nargs="+")
+    run.add_argument("--out", required=True, help="output directory (replaced atomically when the run completes)")
+    run.add_argument("--rules", action="append", default=[], metavar="DIR",
+                     help="a rules directory layered over the built-in rules (repeatable)")
+    run.add_argument("--processes", "-j", type=int, default=1)
+    run.add_argument("--no-review", action="store_true", help="do not write review.html")
+    run.add_argument("--strict", action="store_true", help="exit 1 when any article failed")
+    run.add_argument("--quiet", "-q", action="store_true")
+    run.set_defaults(func=cmd_run)
+
+    ev = sub.add_parser("eval", help="score a run against gold records (same figures as score.py)", add_help=False)
+    ev.set_defaults(func=None, delegate="eval")
+    rv = sub.add_parser("review", help="write OUTDIR/review.html", add_help=False)
+    rv.set_defaults(func=None, delegate="review")
+    ex = sub.add_parser("explain", help="show sentences, values with rule ids, and leftovers", add_help=False)
+    ex.set_defaults(func=None, delegate="explain")
+    ru = sub.add_parser("rules", help="rules test | rules check", add_help=False)
+    ru.set_defaults(func=None, delegate="rules")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # sub-commands owned by their own modules parse their own arguments
+    if argv and argv[0] in ("eval", "review", "explain", "rules"):
+        module = {"eval": "evaluation", "review": "review", "explain": "explain", "rules": "rulecheck"}[argv[0]]
+        import importlib
+        return importlib.import_module(f"pipeline.{module}").main(argv[1:])
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

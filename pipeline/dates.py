@@ -1,0 +1,133 @@
+"""Dates: every date mention, normalized to ISO with its precision, and the event date.
+
+Patterns and month/weekday lexicons come from `rules/dates.yml`. A date without a year
+borrows it from the URL, the `published` field, or another full date in the article
+(never from a weekday or a budget year). The event date is the first day-precision date
+in the body, except that a date introduced by an event cue (`dilakukan pada`, `digelar`)
+wins over one that dates a later statement.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .rules import RuleSet, alternation, cached_rules
+from .spans import add_value, match_text, set_values, values
+
+
+class DateExtractor:
+    def __init__(self, rules: RuleSet):
+        spec = rules["dates"]
+        self.month_of = {}
+        for number, names in spec["months"].items():
+            for name in names:
+                self.month_of[str(name).lower()] = int(number)
+        months = alternation(self.month_of)
+        weekdays = alternation(spec["weekdays"])
+        self.patterns = [
+            (rules.compile(p["pattern"], p["id"], regex.IGNORECASE, month=months, weekday=weekdays),
+             p.get("precision", "day"))
+            for p in spec["patterns"]
+        ]
+        self.event_cue = rules.compile(spec["event_cues"], "dates.event_cue")
+        self.non_event_cue = rules.compile(spec["non_event_cues"], "dates.non_event_cue")
+        self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
+
+    # -- normalization -------------------------------------------------------------
+    def _month(self, raw: str) -> int | None:
+        raw = raw.lower().rstrip(".")
+        return int(raw) if raw.isdigit() else self.month_of.get(raw)
+
+    @staticmethod
+    def _year(raw: str | None) -> int | None:
+        if not raw:
+            return None
+        year = int(raw)
+        return year + 2000 if year < 100 else year
+
+    @staticmethod
+    def _valid(year: int, month: int, day: int) -> bool:
+        try:
+            dt.date(year, month, day)
+            return 1900 <= year <= 2100
+        except ValueError:
+            return False
+
+    def reference_year(self, doc: Doc) -> tuple[int | None, str]:
+        meta = doc._.meta or {}
+        for field in ("url", "published"):
+            raw = meta.get(field) or ""
+            for pattern in self.url_patterns:
+                m = pattern.search(raw)
+                if m and 1990 <= int(m.group("year")) <= 2100:
+                    return int(m.group("year")), field
+        return None, ""
+
+    # -- extraction ----------------------------------------------------------------
+    def find(self, text: str) -> list[dict]:
+        taken: list[tuple[int, int]] = []
+        found = []
+        for pattern, precision in self.patterns:
+            for m in pattern.finditer(text):
+                s, e = m.span()
+                while e > s and text[e - 1] in " ,":
+                    e -= 1
+                if any(s < te and ts < e for ts, te in taken):
+                    continue
+                month = self._month(m.group("month"))
+                if month is None or not 1 <= month <= 12:
+                    continue
+                groups = m.groupdict()
+                day = int(groups["day"]) if groups.get("day") else None
+                if day is not None and not 1 <= day <= 31:
+                    continue
+                taken.append((s, e))
+                found.append({"start": s, "end": e, "day": day, "month": month,
+                              "year": self._year(groups.get("year")), "precision": precision,
+                              "weekday": bool(groups.get("weekday")), "rule": pattern.id})
+        found.sort(key=lambda d: d["start"])
+        return found
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = match_text(doc)
+        found = self.find(text)
+        full_years = [d["year"] for d in found if d["year"] and d["precision"] == "day"]
+        ref_year, _ = self.reference_year(doc)
+        fallback_year = ref_year or (full_years[0] if full_years else None)
+        for d in found:
+            year = d["year"] or fallback_year
+            iso = None
+            if year and d["precision"] == "day" and self._valid(year, d["month"], d["day"]):
+                iso = f"{year:04d}-{d['month']:02d}-{d['day']:02d}"
+            elif year and d["precision"] == "month":
+                iso = f"{year:04d}-{d['month']:02d}"
+            before = text[max(0, d["start"] - 60):d["start"]]
+            add_value(doc, "dates", d["start"], d["end"], d["rule"], date=iso, precision=d["precision"],
+                      is_event=False, year_from_text=bool(d["year"]),
+                      event_cue=bool(self.event_cue.search(before)),
+                      non_event_cue=bool(self.non_event_cue.search(before)), weekday=d["weekday"])
+        self.choose_event(doc)
+        return doc
+
+    def choose_event(self, doc: Doc) -> None:
+        dates = values(doc, "dates")
+        usable = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
+        if not usable:
+            return
+        cued = [d for d in usable if d["event_cue"]]
+        first = usable[0]
+        event = first
+        # a later, cue-marked event date beats the date of a statement about it
+        if cued and cued[0] is not first and not first["event_cue"] and cued[0]["weekday"]:
+            event = cued[0]
+        event["is_event"] = True
+        doc._.event_date = event
+        set_values(doc, "dates", dates)
+
+
+@Language.factory("berita_dates", assigns=["doc.spans", "doc._.event_date"], default_config={"rules_dirs": []})
+def make_dates(nlp: Language, name: str, rules_dirs: list):
+    return DateExtractor(cached_rules(rules_dirs))

@@ -1,0 +1,309 @@
+"""Officials: named people with a position, their role, position phrase and organization.
+
+A mention is a role word (from `rules/officials.yml`, longest surface first, with an
+optional acting prefix), the organization words after it, and a name either right after
+the organization (`Bupati Jembrana I Putu Artha`), after a comma (`Bupati Bolsel, Haji
+Iskandar Kamaru, S.Pt.`) or right before the role (`Makmur, Kepala BPJS ...`). Names lose
+honorifics and degrees (kept apart). Mentions of one person — `Bupati Iskandar`, a
+spelling variant — merge into one row with a mention count and aliases.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .regencies import RegencyExtractor, norm_key
+from .rules import RuleSet, alternation, cached_rules
+from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+
+_TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
+
+
+@dataclass
+class Person:
+    name: str
+    role: str
+    position: str
+    acting: str
+    organization: str
+    honorific: str
+    degrees: str
+    start: int
+    end: int
+    rule: str
+    mentions: int = 1
+    aliases: list = field(default_factory=list)
+
+
+def _dotless(word: str) -> str:
+    return regex.sub(r"[.\s]", "", word).lower()
+
+
+class OfficialExtractor:
+    MAX_NAME_WORDS = 6
+
+    def __init__(self, rules: RuleSet):
+        spec = rules["officials"]
+        self.role_of: dict[str, str] = {}
+        for role, surfaces in spec["roles"].items():
+            for surface in surfaces:
+                self.role_of[str(surface).lower()] = role
+        acting = spec["acting"]
+        self.head = rules.compile(
+            rf"(?<![\p{{L}}])(?P<acting>{acting}\s+)?(?P<head>{alternation(self.role_of)})(?![\p{{L}}])",
+            "officials.role", regex.IGNORECASE)
+        self.context_roles = [(c["head"], regex.compile(c["org"]), c["role"]) for c in spec.get("context_roles", [])]
+        self.honorifics = {_dotless(h) for h in spec["honorifics"]}
+        self.honorifics_cased = {h.rstrip(".") for h in spec["honorifics"]}
+        self.degrees = {_dotless(d) for d in spec["degrees"]}
+        self.particles = {p.lower().rstrip(".") for p in spec["name_particles"]}
+        self.org_words = {w.lower() for w in spec["org_words"]}
+        self.place_after = {w.lower() for w in spec["place_after"]}
+        self.not_name = {w.lower() for w in spec["not_name"]}
+        self.regencies = RegencyExtractor(rules)
+
+    # -- word classes ----------------------------------------------------------------
+    def is_degree(self, word: str) -> bool:
+        w = word.strip(",")
+        if not w or not w[0].isupper():
+            return False
+        return _dotless(w) in self.degrees and (("." in w) or w.isupper() or len(w) <= 4 or _dotless(w) in {"asean", "eng", "ners", "apt"})
+
+    def is_honorific(self, word: str) -> bool:
+        return word.rstrip(".") in self.honorifics_cased or (_dotless(word) in self.honorifics and word.endswith("."))
+
+    def is_name_word(self, word: str) -> bool:
+        if not word or word.lower().rstrip(".") in self.not_name:
+            return False
+        if word.lower().rstrip(".") in self.particles:
+            return True
+        return word[0].isupper() and (word[1:].replace("'", "").replace("’", "").replace("-", "").replace(".", "").isalpha() or len(word) == 1 or word.endswith("."))
+
+    def is_place(self, text: str) -> bool:
+        return norm_key(text) in self.regencies.table
+
+    # -- parsing -----------------------------------------------------------------------
+    def tokens(self, text: str, start: int, end: int):
+        return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+
+    def read_org(self, toks, i):
+        """Consume organization words after a role word; returns the index after them."""
+        j = i
+        expect_place = False
+        while j < len(toks):
+            w = toks[j][0]
+            lw = w.lower().rstrip(".")
+            if expect_place:
+                # one place: the longest known place, else one capitalized word
+                k = self._place_len(toks, j)
+                if k == 0 and w[:1].isupper() and lw not in self.not_name:
+                    k = 1
+                if k == 0:
+                    break
+                j += k
+                expect_place = False
+                continue
+            if lw in self.org_words or (w.isupper() and len(w) >= 2 and lw not in self.degrees and self._looks_acronym(w)):
+                expect_place = lw in self.place_after
+                j += 1
+                continue
+            if lw in ("dan", "&", "serta") and j + 1 < len(toks) and toks[j + 1][0].lower().rstrip(".") in self.org_words:
+                j += 1
+                continue
+            if w == "," and j + 1 < len(toks) and toks[j + 1][0].lower() in self.org_words \
+                    and toks[j + 1][0].lower() not in self.place_after:
+                j += 1
+                continue
+            if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position
+                close = next((k for k in range(j, min(j + 8, len(toks))) if toks[k][0] == ")"), None)
+                if close is not None:
+                    j = close + 1
+                    continue
+            k = self._place_len(toks, j)
+            if k and not self._name_follows_place(toks, j, k):
+                j += k
+                continue
+            break
+        return j
+
+    @staticmethod
+    def _looks_acronym(word: str) -> bool:
+        return word.isupper() and 2 <= len(word) <= 12
+
+    def _place_len(self, toks, j) -> int:
+        for n in range(min(4, len(toks) - j), 0, -1):
+            words = toks[j:j + n]
+            if any(not t[0][:1].isalpha() for t in words):
+                continue
+            if self.is_place(" ".join(t[0] for t in words)):
+                return n
+        return 0
+
+    def _name_follows_place(self, toks, j, k) -> bool:
+        return False
+
+    def read_name(self, toks, i):
+        """Read honorifics, a name and degrees from toks[i:]; None if no name starts here."""
+        j = i
+        honorifics = []
+        while j < len(toks) and self.is_honorific(toks[j][0]) and j + 1 < len(toks) and toks[j + 1][0][:1].isupper():
+            honorifics.append(toks[j][0])
+            j += 1
+        name_start = j
+        words = []
+        while j < len(toks) and len(words) < self.MAX_NAME_WORDS:
+            w = toks[j][0]
+            if self.is_degree(w) and words:
+                break
+            if not self.is_name_word(w):
+                break
+            words.append(toks[j])
+            j += 1
+        while words and words[-1][0].lower().rstrip(".") in self.particles:
+            words.pop()
+        if not words or all(len(w[0].rstrip(".")) <= 1 for w in words):
+            return None
+        # degrees: ", S.Pt., M.Si." or " M.Si"
+        degrees = []
+        k = j
+        while k < len(toks):
+            if toks[k][0] == "," and k + 1 < len(toks) and self.is_degree(toks[k + 1][0]):
+                k += 1
+                continue
+            if self.is_degree(toks[k][0]):
+                degrees.append(toks[k][0].rstrip(","))
+                k += 1
+                continue
+            break
+        name_end = words[-1][2]
+        name_text = " ".join(w[0] for w in words)
+        # a trailing dot belongs to the name only for initials
+        if name_text.endswith(".") and len(words[-1][0]) > 2:
+            name_text, name_end = name_text[:-1], name_end - 1
+        return {"honorific": " ".join(honorifics), "name": name_text, "start": words[0][1], "end": name_end,
+                "degrees": ", ".join(degrees), "next": k, "name_start": name_start}
+
+    def role_for(self, head: str, org: str) -> str:
+        role = self.role_of.get(regex.sub(r"\s+", " ", head.lower()), head)
+        for context_head, pattern, refined in self.context_roles:
+            if context_head == role and pattern.search(org):
+                return refined
+        return role
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = match_text(doc)
+        people: list[Person] = []
+        for m in self.head.finditer(text):
+            head = m.group("head")
+            if not head[0].isupper():
+                continue
+            s_start, s_end = sentence_bounds(doc, m.start())
+            toks = self.tokens(text, m.end(), s_end)
+            org_end = self.read_org(toks, 0)
+            org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
+            found = None
+            rule = "officials.role_name"
+            if org_end < len(toks):
+                nxt = org_end
+                if toks[nxt][0] == ",":
+                    rule = "officials.role_comma_name"
+                    nxt += 1
+                found = self.read_name(toks, nxt)
+            if found is None:
+                found = self.name_before(text, s_start, m.start())
+                rule = "officials.name_role"
+            if found is None:
+                continue
+            role = self.role_for(head, org)
+            acting = (m.group("acting") or "").strip()
+            pos_end = toks[org_end - 1][2] if org_end else m.end()
+            position = text[m.start():pos_end].strip(" ,")
+            people.append(Person(found["name"], role, position, acting, self.organization(role, org),
+                                 found["honorific"], found["degrees"], found["start"], found["end"], rule))
+        for person in self.merge(people):
+            add_value(doc, "officials", person.start, person.end, person.rule, name=person.name,
+                      aliases=person.aliases, honorific=person.honorific, degrees=person.degrees,
+                      role=person.role, position=person.position, acting=person.acting,
+                      organization=person.organization, mentions=person.mentions,
+                      sentence=sentence_text(doc, person.start))
+        return doc
+
+    def name_before(self, text: str, sent_start: int, role_start: int):
+        """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati`: a name ending right before the role."""
+        before = text[sent_start:role_start]
+        m = regex.search(r"(?:,\s*|\s+(?:selaku|sebagai)\s+)$", before)
+        if not m:
+            return None
+        toks = self.tokens(text, sent_start, sent_start + m.start())
+        # walk back over degrees and name words
+        j = len(toks)
+        while j > 0 and (self.is_degree(toks[j - 1][0]) or toks[j - 1][0] == ","):
+            j -= 1
+        k = j
+        while k > 0 and self.is_name_word(toks[k - 1][0]) and j - k < self.MAX_NAME_WORDS:
+            k -= 1
+        if k == j:
+            return None
+        # the name must start a clause: sentence start, or after a comma / conjunction
+        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in ("dan", "oleh", "kata", "ujar", "bersama", "dengan"):
+            return None
+        return self.read_name(toks, k)
+
+    @staticmethod
+    def organization(role: str, org: str) -> str:
+        return org
+
+    def merge(self, people: list[Person]) -> list[Person]:
+        merged: list[Person] = []
+        for p in people:
+            key = norm_key_tokens(p.name)
+            target = None
+            for q in merged:
+                qk = norm_key_tokens(q.name)
+                if key == qk or (key and set(key) <= set(qk)) or (qk and set(qk) <= set(key)) or _variant(key, qk):
+                    target = q
+                    break
+            if target is None:
+                merged.append(p)
+                continue
+            target.mentions += 1
+            if len(key) > len(norm_key_tokens(target.name)):
+                # the fuller name wins; keep the earlier as an alias
+                target.aliases.append(target.name)
+                target.name, target.start, target.end = p.name, p.start, p.end
+                target.honorific = target.honorific or p.honorific
+                target.degrees = target.degrees or p.degrees
+            elif p.name != target.name and p.name not in target.aliases and len(key) == len(norm_key_tokens(target.name)):
+                target.aliases.append(p.name)
+            if len(p.position) > len(target.position) and p.role == target.role:
+                target.position = p.position
+        return merged
+
+
+def norm_key_tokens(name: str) -> tuple[str, ...]:
+    return tuple(regex.sub(r"[^\p{L}]", "", w.lower()) for w in name.split() if regex.sub(r"[^\p{L}]", "", w))
+
+
+def _variant(a: tuple, b: tuple) -> bool:
+    """Marthy Ole / Marty Ole: same word count, every word within one edit."""
+    if len(a) != len(b) or not a:
+        return False
+    return all(x == y or _one_edit(x, y) for x, y in zip(a, b)) and sum(x != y for x, y in zip(a, b)) <= 1
+
+
+def _one_edit(x: str, y: str) -> bool:
+    if abs(len(x) - len(y)) > 1 or min(len(x), len(y)) < 4:
+        return False
+    if len(x) == len(y):
+        return sum(c != d for c, d in zip(x, y)) == 1
+    if len(x) > len(y):
+        x, y = y, x
+    return any(y[:i] + y[i + 1:] == x for i in range(len(y)))
+
+
+@Language.factory("berita_officials", assigns=["doc.spans"], default_config={"rules_dirs": []})
+def make_officials(nlp: Language, name: str, rules_dirs: list):
+    return OfficialExtractor(cached_rules(rules_dirs))

@@ -1,0 +1,84 @@
+"""Programs: named programs and schemes, canonical long form paired with its acronym.
+
+Known programs (`rules/programs.yml: known`) are matched in any letter case; other named
+programs come from the patterns (`Program` + Title Case name, quoted or all-caps names,
+`Long Form (ACRONYM)` when the long form starts with a program word). One row per
+program per article, grounded on its first mention.
+"""
+from __future__ import annotations
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .rules import RuleSet, alternation, cached_rules
+from .spans import add_value, match_text
+
+
+class ProgramExtractor:
+    def __init__(self, rules: RuleSet):
+        spec = rules["programs"]
+        self.known = {}
+        surfaces = []
+        for entry in spec["known"]:
+            for s in [entry["name"], *(entry.get("also") or [])]:
+                self.known[s.lower()] = entry
+                surfaces.append(s)
+        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-]){alternation(surfaces)}(?![\p{{L}}\-])",
+                                           "programs.known", regex.IGNORECASE)
+        acronyms = {e["acronym"]: e for e in spec["known"] if e.get("acronym")}
+        self.acronyms = acronyms
+        self.acronym_pattern = rules.compile(rf"(?<![\p{{L}}\-]){alternation(acronyms)}(?![\p{{L}}\-])",
+                                             "programs.acronym")
+        self.not_program = {w.lower() for w in spec["not_program"]}
+        self.patterns = []
+        for p in spec["patterns"]:
+            gate = regex.compile(p["program_words"]) if p.get("program_words") else None
+            self.patterns.append((rules.compile(p["pattern"], p["id"]), gate))
+        # "BP Jamsostek" is the institution, not the Jamsostek program
+        self.institution = regex.compile(r"(?i)\bBP\s*$|\bBPJS\s*$")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = match_text(doc)
+        seen: dict[str, dict] = {}
+
+        def add(key, start, end, rule, program, acronym):
+            if key in seen:
+                seen[key]["mentions"] += 1
+                return
+            seen[key] = add_value(doc, "programs", start, end, rule, program=program, acronym=acronym, mentions=1)
+
+        for m in self.known_pattern.finditer(text):
+            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+                continue
+            entry = self.known[m.group(0).lower()]
+            add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
+        for m in self.acronym_pattern.finditer(text):
+            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+                continue
+            entry = self.acronyms[m.group(0)]
+            add(entry["name"].lower(), m.start(), m.end(), "programs.acronym", entry["name"], entry["acronym"])
+        for pattern, gate in self.patterns:
+            for m in pattern.finditer(text):
+                name = m.group("name").strip()
+                name = regex.sub(r"\s+(dan|bagi|untuk)$", "", name)
+                if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:
+                    continue
+                if gate is not None and not gate.search(name):
+                    continue
+                if name.lower() in self.known:
+                    continue
+                acronym = m.groupdict().get("acronym") or ""
+                program = f"Program {name}" if pattern.id == "programs.named" else name
+                key = program.lower()
+                if any(key == k or (acronym and acronym.lower() == v.get("acronym", "").lower())
+                       for k, v in seen.items()):
+                    continue
+                start = m.start("name") if pattern.id != "programs.named" else m.start()
+                add(key, start, m.end("name"), pattern.id, program, acronym)
+        return doc
+
+
+@Language.factory("berita_programs", assigns=["doc.spans"], default_config={"rules_dirs": []})
+def make_programs(nlp: Language, name: str, rules_dirs: list):
+    return ProgramExtractor(cached_rules(rules_dirs))

@@ -1,0 +1,108 @@
+"""Participant counts, percentages and rupiah amounts.
+
+A participant count is a number phrase followed, within the words listed as `between`,
+by a people noun (`4.000 peserta baru`, `134 Kepala Keluarga`); a thing noun right after
+the number (`50 unit`, `25 kelompok`) rules it out. Numbers are read by `numbers.py`.
+Each value carries its population or purpose phrase and a qualifier from cue words.
+"""
+from __future__ import annotations
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .numbers import number_regex, parse_number
+from .rules import RuleSet, alternation, cached_rules
+from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+
+_SCALE = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "m": 1e9,
+          "triliun": 1e12, "t": 1e12}
+
+
+class QuantityExtractor:
+    def __init__(self, rules: RuleSet):
+        spec = rules["quantities"]
+        number = number_regex(rules)
+        people = alternation(spec["people_nouns"])
+        between = alternation(spec["between"])
+        things = alternation(spec["thing_nouns"])
+        self.count = rules.compile(
+            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
+            "participants.number_people", regex.IGNORECASE)
+        self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
+                                     regex.IGNORECASE)
+        digits = rules["numbers"]["digits"]
+        self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
+        self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
+        self.purpose_words = regex.compile(spec["purpose_words"])
+
+    def qualifier(self, sentence: str) -> str:
+        for name in ("new", "target", "potential", "total", "covered"):
+            if self.qualifiers[name].search(sentence):
+                return name
+        return ""
+
+    @staticmethod
+    def phrase_after(text: str, end: int, limit: int = 8) -> str:
+        tail = text[end:end + 120]
+        stop = regex.search(r"[.;:\n]|,\s|\s(?:dan|yang|dengan|dari|untuk|melalui|pada)\s", tail)
+        words = (tail[:stop.start()] if stop else tail).split()
+        return " ".join(words[:limit])
+
+    @staticmethod
+    def phrase_before(text: str, start: int, sent_start: int, limit: int = 6) -> str:
+        words = text[sent_start:start].split()
+        return " ".join(words[-limit:]).strip(" ,")
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = match_text(doc)
+        programs = values(doc, "programs")
+        seen_counts = set()
+        for m in self.count.finditer(text):
+            value = parse_number(m.group("number"))
+            if value is None or value <= 0 or not float(value).is_integer():
+                continue
+            before = text[max(0, m.start() - 4):m.start()]
+            if regex.search(r"(?i)rp\.?\s*$", before):
+                continue
+            s_start, s_end = sentence_bounds(doc, m.start())
+            sentence = text[s_start:s_end]
+            population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
+            program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
+            end = m.end("number")
+            add_value(doc, "participants", m.start(), end, self.count.id, count=int(value), population=population,
+                      program=program, qualifier=self.qualifier(sentence), repeated=int(value) in seen_counts,
+                      sentence=sentence.strip())
+            seen_counts.add(int(value))
+        for m in self.percent.finditer(text):
+            value = parse_number(m.group("number"))
+            if value is None:
+                continue
+            s_start, _ = sentence_bounds(doc, m.start())
+            add_value(doc, "percentages", m.start(), m.end(), self.percent.id, value=value,
+                      population=self.phrase_after(text, m.end()), sentence=sentence_text(doc, m.start()))
+        taken = []
+        for pattern in self.money:
+            for m in pattern.finditer(text):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                amount = parse_number(m.group("number"))
+                if amount is None:
+                    continue
+                scale = m.groupdict().get("scale")
+                if scale:
+                    amount = amount * _SCALE[scale.lower()]
+                amount = round(amount)
+                if amount <= 0:
+                    continue
+                taken.append(m.span())
+                s_start, _ = sentence_bounds(doc, m.start())
+                add_value(doc, "amounts", m.start(), m.end(), pattern.id, amount_idr=int(amount),
+                          purpose=self.phrase_before(text, m.start(), s_start),
+                          sentence=sentence_text(doc, m.start()))
+        return doc
+
+
+@Language.factory("berita_quantities", assigns=["doc.spans"], default_config={"rules_dirs": []})
+def make_quantities(nlp: Language, name: str, rules_dirs: list):
+    return QuantityExtractor(cached_rules(rules_dirs))

@@ -1,0 +1,134 @@
+"""From an annotated Doc to one nested record per article, and from records to table rows.
+
+The record is what `records.jsonl` holds (see docs/CONTRACT.md); the CSV tables are flat
+views of it. Internal working keys of the extractors (those the contract does not name)
+are dropped here.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from .spans import FIELDS, values
+
+COLUMNS = {
+    "articles": ["article_id", "title", "url", "published", "event_date", "event_date_text", "regency_code",
+                 "regency_name", "province_name", "status", "error"],
+    "officials": ["article_id", "name", "aliases", "honorific", "degrees", "role", "position", "acting",
+                  "organization", "mentions", "start", "end", "surface", "sentence", "rule"],
+    "regencies": ["article_id", "regency_code", "regency_name", "province_name", "is_primary", "surface",
+                  "mentions", "start", "end", "rule"],
+    "programs": ["article_id", "program", "acronym", "surface", "mentions", "start", "end", "rule"],
+    "participants": ["article_id", "count", "population", "program", "qualifier", "surface", "start", "end",
+                     "sentence", "rule"],
+    "percentages": ["article_id", "value", "population", "surface", "start", "end", "sentence", "rule"],
+    "amounts": ["article_id", "amount_idr", "purpose", "surface", "start", "end", "sentence", "rule"],
+    "dates": ["article_id", "date", "precision", "is_event", "surface", "start", "end", "rule"],
+}
+TABLE_OF_FIELD = {f: f for f in FIELDS}
+
+
+def _keep(item: dict, table: str) -> dict:
+    return {k: item.get(k) for k in COLUMNS[table] if k != "article_id"}
+
+
+def regency_rows(doc: Doc) -> list[dict]:
+    """One row per regency per article (the first mention grounds it), mentions counted."""
+    rows: dict[str, dict] = {}
+    for v in values(doc, "regencies"):
+        code = v["regency_code"]
+        if code in rows:
+            rows[code]["mentions"] += 1
+            # a party mention is the better grounding for a reviewer
+            if v["rule"] == "regencies.government" and rows[code]["rule"] != "regencies.government":
+                rows[code].update(start=v["start"], end=v["end"], surface=v["surface"], rule=v["rule"])
+            continue
+        rows[code] = dict(v, mentions=1)
+    return sorted(rows.values(), key=lambda r: (not r["is_primary"], r["start"]))
+
+
+def participant_rows(doc: Doc) -> list[dict]:
+    """The same number stated twice is one count (ANNOTATION.md): keep its first mention."""
+    seen, rows = set(), []
+    for v in values(doc, "participants"):
+        if v["count"] in seen:
+            continue
+        seen.add(v["count"])
+        rows.append(v)
+    return rows
+
+
+def unique_by(items: list[dict], key: str) -> list[dict]:
+    seen, rows = set(), []
+    for v in items:
+        if v[key] in seen:
+            continue
+        seen.add(v[key])
+        rows.append(v)
+    return rows
+
+
+def doc_to_record(doc: Doc, article) -> dict:
+    event = doc._.event_date
+    regencies = regency_rows(doc)
+    primary = next((r for r in regencies if r["is_primary"]), None)
+    record = {
+        "article_id": article.id, "title": article.title or _first_line(doc.text), "url": article.url,
+        "published": article.published, "status": "ok", "error": None, "warnings": list(article.warnings),
+        "text": doc.text,
+        "event_date": event["date"] if event else None,
+        "event_date_text": event["surface"] if event else None,
+        "regency_code": primary["regency_code"] if primary else None,
+        "regency_name": primary["regency_name"] if primary else None,
+        "province_name": primary["province_name"] if primary else None,
+        "boilerplate": [list(r) for r in doc._.boilerplate],
+        "sentences": _sentence_ranges(doc),
+        "dates": [_keep(v, "dates") for v in values(doc, "dates")],
+        "officials": [_keep(v, "officials") for v in values(doc, "officials")],
+        "regencies": [_keep(v, "regencies") for v in regencies],
+        "programs": [_keep(v, "programs") for v in values(doc, "programs")],
+        "participants": [_keep(v, "participants") for v in participant_rows(doc)],
+        "percentages": [_keep(v, "percentages") for v in unique_by(values(doc, "percentages"), "value")],
+        "amounts": [_keep(v, "amounts") for v in unique_by(values(doc, "amounts"), "amount_idr")],
+    }
+    return record
+
+
+def error_record(article, error: str) -> dict:
+    record = {"article_id": article.id, "title": article.title, "url": article.url, "published": article.published,
+              "status": "error", "error": error, "warnings": list(getattr(article, "warnings", []) or []),
+              "text": article.text or "", "event_date": None, "event_date_text": None, "regency_code": None,
+              "regency_name": None, "province_name": None, "boilerplate": [], "sentences": []}
+    for f in FIELDS:
+        record[f] = []
+    return record
+
+
+def _first_line(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip():
+            return line.strip()[:200]
+    return ""
+
+
+def _sentence_ranges(doc: Doc) -> list[list[int]]:
+    starts = list(doc._.sentence_starts) or [0]
+    ends = starts[1:] + [len(doc.text)]
+    out = []
+    for s, e in zip(starts, ends):
+        while e > s and doc.text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append([s, e])
+    return out
+
+
+def table_rows(record: dict):
+    """Yield (table, row) for every CSV row of one record."""
+    yield "articles", {k: record.get(k) for k in COLUMNS["articles"]}
+    for field in FIELDS:
+        for item in record.get(field, []):
+            row = {"article_id": record["article_id"]}
+            row.update({k: item.get(k) for k in COLUMNS[field] if k != "article_id"})
+            if isinstance(row.get("aliases"), list):
+                row["aliases"] = "; ".join(row["aliases"])
+            yield field, row

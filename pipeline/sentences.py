@@ -1,0 +1,62 @@
+"""Sentence splitting that knows Indonesian abbreviations, honorifics and degrees.
+
+spaCy's default sentencizer breaks `Haji Iskandar Kamaru, S.Pt., M.Si.` in two. Here a
+sentence ends at a line break, or at . ! ? followed by space and a capital, digit or
+quote, unless the word before the full stop is an abbreviation from
+`rules/sentences.yml` or a run of initials (`S.Pt.`, `M.Si.`, `A.`).
+"""
+from __future__ import annotations
+
+import regex
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .rules import RuleSet, cached_rules
+from . import spans  # noqa: F401
+
+_CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
+
+
+class SentenceSplitter:
+    def __init__(self, rules: RuleSet):
+        spec = rules["sentences"]
+        self.abbreviations = {a.lower() for a in spec["abbreviations"]}
+        self.initials = regex.compile(r"(?:^|[\s,(])" + spec["initials"] + r"$")
+
+    def _is_abbreviation(self, text: str, dot: int) -> bool:
+        before = text[max(0, dot - 24):dot + 1]
+        word = regex.search(r"([\p{L}]+)\.$", before)
+        if word and word.group(1).lower() in self.abbreviations:
+            return True
+        # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or one capital "A."
+        return bool(self.initials.search(before) or regex.search(r"(?:^|[\s,(.])\p{Lu}\.$", before))
+
+    def starts(self, text: str) -> list[int]:
+        starts = [0]
+        for m in _CANDIDATE.finditer(text):
+            if m.group(0).startswith("\n"):
+                nxt = m.end()
+            else:
+                if m.group(0)[0] == "." and len(m.group(0).rstrip("\"')\u201d\u2019")) == 1 \
+                        and self._is_abbreviation(text, m.start()):
+                    continue
+                nxt = m.end()
+                while nxt < len(text) and text[nxt].isspace():
+                    nxt += 1
+            if nxt < len(text) and nxt > starts[-1]:
+                starts.append(nxt)
+        return starts
+
+    def __call__(self, doc: Doc) -> Doc:
+        starts = self.starts(doc.text)
+        doc._.sentence_starts = tuple(starts)
+        boundaries = set(starts)
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.idx in boundaries
+        return doc
+
+
+@Language.factory("berita_sentences", assigns=["token.is_sent_start", "doc._.sentence_starts"],
+                  default_config={"rules_dirs": []})
+def make_sentences(nlp: Language, name: str, rules_dirs: list):
+    return SentenceSplitter(cached_rules(rules_dirs))
