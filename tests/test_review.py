@@ -144,7 +144,9 @@ def make_records() -> list[dict]:
         "article_id": "minsel-002",
         "title": "Dinsos Minsel: 1.250 KPM PKH terima bantuan <b>tahap I</b> & II",
         "url": "javascript:alert(1)",  # must not become a link
-        "published": "2024-03-06", "status": "ok", "error": None, "text": m,
+        "published": "2024-03-06", "status": "ok", "error": None,
+        "warnings": ["decoded as cp1252 after utf-8 failed"],  # records.py adds this key
+        "text": m,
         "event_date": "2024-03-06", "event_date_text": "Rabu (6/3/2024)",
         "regency_code": "71.05", "regency_name": "Minahasa Selatan",
         "province_name": "Sulawesi Utara",

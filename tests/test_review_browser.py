@@ -235,6 +235,7 @@ def test_markup_in_text_is_inert_and_emoji_offsets_hold(page):
     assert page.locator("#article-view h2").text_content() == \
         "Dinsos Minsel: 1.250 KPM PKH terima bantuan <b>tahap I</b> & II"
     assert page.locator("#article-view a").count() == 0  # javascript: url is not linked
+    assert "decoded as cp1252" in page.locator("#article-view dl.meta").text_content()
     # after the emoji (1 code point, 2 UTF-16 units) the highlight still covers its surface
     part = page.locator("#article-text mark.hl[data-field='participants']")
     assert part.text_content() == "1.250 keluarga penerima manfaat (KPM)"
