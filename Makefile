@@ -27,5 +27,13 @@ eval: setup
 	$(BIN)/berita run $(DEV) --out outputs/dev --quiet
 	$(BIN)/berita eval $(GOLD) outputs/dev
 
+# Speed: tokenizer floor, berita with 1 and 2 processes, dateparser; writes outputs/bench.json
+bench: setup
+	$(BIN)/python -m pipeline.bench --dev $(DEV)
+
+# Property-based fuzzing of the whole pipeline (at least 10,000 cases)
+fuzz: setup
+	$(BIN)/python -m pipeline.fuzz --cases 10000 --dev $(DEV)
+
 clean:
 	rm -rf outputs/latest outputs/dev
