@@ -25,7 +25,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -150,9 +149,10 @@ def write_review(outdir: Path, records_path: Path | None = None) -> Path:
     page = render_review(records, title=f"berita review · {name} · {len(records)} articles")
     outdir.mkdir(parents=True, exist_ok=True)
     target = outdir / "review.html"
-    fd, tmp = tempfile.mkstemp(prefix=".review-", suffix=".html", dir=outdir)
+    # not mkstemp: its 0600 mode would survive the rename; this respects the umask
+    tmp = outdir / f".review-{os.getpid()}-{id(page):x}.html.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
             fh.write(page)
         os.replace(tmp, target)
     except BaseException:

@@ -247,6 +247,7 @@ def test_write_review_writes_one_file(run_dir: Path):
     path = write_review(run_dir)
     assert path == run_dir / "review.html"
     assert set(run_dir.iterdir()) - before == {path}  # no temp files left behind
+    assert path.stat().st_mode & 0o044 == (run_dir / "records.jsonl").stat().st_mode & 0o044
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>berita review" in page and "4 articles" in page
