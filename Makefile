@@ -6,7 +6,7 @@ SHARED ?= ../shared
 DEV := $(SHARED)/corpus/dev.jsonl
 GOLD := $(SHARED)/corpus/dev.gold.jsonl
 
-.PHONY: setup run test eval bench fuzz clean
+.PHONY: setup run test eval bench fuzz lexicon clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ bench: setup
 # Property-based fuzzing of the whole pipeline (at least 10,000 cases)
 fuzz: setup
 	$(BIN)/python -m pipeline.fuzz --cases 10000 --dev $(DEV)
+
+# Rebuild the common-word lexicon from nlp-id's tagged news corpus (see pipeline/lexicon.py)
+lexicon: setup
+	$(BIN)/python -m pipeline.lexicon
 
 clean:
 	rm -rf outputs/latest outputs/dev

@@ -15,11 +15,14 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import lexicon
 from .regencies import RegencyExtractor, norm_key
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
 
-_TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
+# dotted abbreviations (S.Pt., M.Si, A.Md.Keb) first, then words, numbers, punctuation
+_TOKEN = regex.compile(r"(?:\p{L}{1,3}\.)+\p{L}{1,4}\.?(?![\p{L}])|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
+_ROMAN = regex.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X)$")
 
 
 @dataclass
@@ -63,6 +66,15 @@ class OfficialExtractor:
         self.org_words = {w.lower() for w in spec["org_words"]}
         self.place_after = {w.lower() for w in spec["place_after"]}
         self.not_name = {w.lower() for w in spec["not_name"]}
+        # a role word is never part of a name (`Dandim`, `Kapolres Kuningan`)
+        self.not_name |= {surface for surface in self.role_of if " " not in surface}
+        self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
+        self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
+        self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
+        self.common_words = lexicon.load()
+        self.name_starters = {w.lower().rstrip(".") for w in spec.get("name_starters", [])}
+        # organization words that are also ordinary words never stand in a name
+        self.not_name |= {w for w in self.org_words if w in self.common_words}
         self.regencies = RegencyExtractor(rules)
 
     # -- word classes ----------------------------------------------------------------
@@ -78,9 +90,17 @@ class OfficialExtractor:
     def is_name_word(self, word: str) -> bool:
         if not word or word.lower().rstrip(".") in self.not_name:
             return False
+        if len(word) >= 6 and regex.search(r"(?:kan|nya)$", word):  # verbs and -nya forms
+            return False
         if word.lower().rstrip(".") in self.particles:
             return True
         return word[0].isupper() and (word[1:].replace("'", "").replace("’", "").replace("-", "").replace(".", "").isalpha() or len(word) == 1 or word.endswith("."))
+
+    def all_common(self, words) -> bool:
+        """`Secara Simbolis Menyerahkan Kartu`: ordinary words in capitals, not a name."""
+        keys = [regex.sub(r"[^\p{L}]", "", w[0]).lower() for w in words]
+        keys = [k for k in keys if k]
+        return bool(keys) and all(k in self.common_words for k in keys)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table
@@ -89,8 +109,9 @@ class OfficialExtractor:
     def tokens(self, text: str, start: int, end: int):
         return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
 
-    def read_org(self, toks, i):
+    def read_org(self, toks, i, head_word: str = ""):
         """Consume organization words after a role word; returns the index after them."""
+        self._head_word = head_word.split()[-1].lower() if head_word else ""
         j = i
         expect_place = False
         while j < len(toks):
@@ -106,7 +127,14 @@ class OfficialExtractor:
                 j += k
                 expect_place = False
                 continue
-            if lw in self.org_words or (w.isupper() and len(w) >= 2 and lw not in self.degrees and self._looks_acronym(w)):
+            if _ROMAN.match(w):
+                prev = toks[j - 1][0].lower() if j > 0 else self._head_word
+                if prev in self.numbered_after:
+                    j += 1
+                    continue
+                break
+            if lw in self.org_words or (self.org_word_pattern and self.org_word_pattern.match(w)) \
+                    or (w.isupper() and len(w) >= 2 and lw not in self.degrees and self._looks_acronym(w)):
                 expect_place = lw in self.place_after
                 j += 1
                 continue
@@ -131,7 +159,7 @@ class OfficialExtractor:
 
     @staticmethod
     def _looks_acronym(word: str) -> bool:
-        return word.isupper() and 2 <= len(word) <= 12
+        return word.isupper() and 2 <= len(word) <= 12 and not word.endswith(".")
 
     def _place_len(self, toks, j) -> int:
         for n in range(min(4, len(toks) - j), 0, -1):
@@ -166,6 +194,8 @@ class OfficialExtractor:
             words.pop()
         if not words or all(len(w[0].rstrip(".")) <= 1 for w in words):
             return None
+        if self.all_common(words):
+            return None
         # degrees: ", S.Pt., M.Si." or " M.Si"
         degrees = []
         k = j
@@ -186,6 +216,27 @@ class OfficialExtractor:
         return {"honorific": " ".join(honorifics), "name": name_text, "start": words[0][1], "end": name_end,
                 "degrees": ", ".join(degrees), "next": k, "name_start": name_start}
 
+    def prefer_later_name(self, toks, i, found, org_end):
+        """Decide whether a capitalized run after the organization is the name or the tail of
+        the organization: `Cabang Tondano, Merry Taroreh` and `Perumda Air Minum Wae Manurung
+        Moh Zain` name a place or body first and the person after it."""
+        words = [t for t in toks[i:found["next"]] if t[0] != ","]
+        # a name starter inside the run: the organization ends before it
+        for k in range(i + 1, found["next"]):
+            w = toks[k][0].lower().rstrip(".")
+            if w in self.name_starters and toks[k - 1][0] != ",":
+                later = self.read_name(toks, k)
+                if later:
+                    return later, k
+        # a short run followed by `, Name` that ends the clause: the run was a place
+        j = found["next"]
+        if len(found["name"].split()) <= 3 and not found["degrees"] and j < len(toks) and toks[j][0] == ",":
+            later = self.read_name(toks, j + 1)
+            if later and (later["next"] >= len(toks) or toks[later["next"]][0] in (",", ".", ")")
+                          or toks[later["next"]][0][:1].islower()):
+                return later, j
+        return found, org_end
+
     def role_for(self, head: str, org: str) -> str:
         role = self.role_of.get(regex.sub(r"\s+", " ", head.lower()), head)
         for context_head, pattern, refined in self.context_roles:
@@ -202,7 +253,9 @@ class OfficialExtractor:
                 continue
             s_start, s_end = sentence_bounds(doc, m.start())
             toks = self.tokens(text, m.end(), s_end)
-            org_end = self.read_org(toks, 0)
+            if self.not_after and self.not_after.search(text[max(s_start, m.start() - 40):m.start()]):
+                continue
+            org_end = self.read_org(toks, 0, head)
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
             found = None
             rule = "officials.role_name"
@@ -212,6 +265,8 @@ class OfficialExtractor:
                     rule = "officials.role_comma_name"
                     nxt += 1
                 found = self.read_name(toks, nxt)
+                if found and rule == "officials.role_name":
+                    found, org_end = self.prefer_later_name(toks, nxt, found, org_end)
             if found is None:
                 found = self.name_before(text, s_start, m.start())
                 rule = "officials.name_role"
