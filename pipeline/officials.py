@@ -22,7 +22,8 @@ from .spans import add_value, match_text, sentence_bounds, sentence_text, values
 
 # dotted abbreviations (S.Pt., M.Si, A.Md.Keb) first, then words, numbers, punctuation
 _TOKEN = regex.compile(r"(?:\p{L}{1,3}\.)+\p{L}{1,4}\.?(?![\p{L}])|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
-_ROMAN = regex.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X)$")
+# Asisten II, Komisi D; `ll` is a common typing of II
+_ROMAN = regex.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X|ll|lll|[A-E])$")
 
 
 @dataclass
@@ -71,6 +72,7 @@ class OfficialExtractor:
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
         self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
+        self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
         self.common_words = lexicon.load()
         self.name_starters = {w.lower().rstrip(".") for w in spec.get("name_starters", [])}
         # organization words that are also ordinary words never stand in a name
@@ -101,6 +103,9 @@ class OfficialExtractor:
         keys = [regex.sub(r"[^\p{L}]", "", w[0]).lower() for w in words]
         keys = [k for k in keys if k]
         return bool(keys) and all(k in self.common_words for k in keys)
+
+    def any_common(self, words) -> bool:
+        return any(regex.sub(r"[^\p{L}]", "", w[0]).lower() in self.common_words for w in words)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table
@@ -133,16 +138,11 @@ class OfficialExtractor:
                     j += 1
                     continue
                 break
-            if lw in self.org_words or (self.org_word_pattern and self.org_word_pattern.match(w)) \
-                    or (w.isupper() and len(w) >= 2 and lw not in self.degrees and self._looks_acronym(w)):
+            if self.is_org_word(w):
                 expect_place = lw in self.place_after
                 j += 1
                 continue
-            if lw in ("dan", "&", "serta") and j + 1 < len(toks) and toks[j + 1][0].lower().rstrip(".") in self.org_words:
-                j += 1
-                continue
-            if w == "," and j + 1 < len(toks) and toks[j + 1][0].lower() in self.org_words \
-                    and toks[j + 1][0].lower() not in self.place_after:
+            if lw in ("dan", "&", "serta", ",", "-", "–") and j + 1 < len(toks) and self.is_org_word(toks[j + 1][0]):
                 j += 1
                 continue
             if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position
@@ -156,6 +156,11 @@ class OfficialExtractor:
                 continue
             break
         return j
+
+    def is_org_word(self, w: str) -> bool:
+        lw = w.lower().rstrip(".")
+        return (lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w))
+                or (self._looks_acronym(w) and lw not in self.degrees))
 
     @staticmethod
     def _looks_acronym(word: str) -> bool:
@@ -216,6 +221,28 @@ class OfficialExtractor:
         return {"honorific": " ".join(honorifics), "name": name_text, "start": words[0][1], "end": name_end,
                 "degrees": ", ".join(degrees), "next": k, "name_start": name_start}
 
+    @staticmethod
+    def comma_after_capitalized_run(toks, i, limit: int = 12):
+        for k in range(i, min(i + limit, len(toks))):
+            w = toks[k][0]
+            if w == ",":
+                return k if k > i else None
+            if not (w[:1].isupper() or w in ("dan", "(", ")", "&", "-", "–") or w.isdigit()):
+                return None
+        return None
+
+    @staticmethod
+    def in_headline(text: str, pos: int) -> bool:
+        """A Title Case line (a headline or caption): its capitalized verbs would read as names."""
+        start = text.rfind("\n", 0, pos) + 1
+        end = text.find("\n", pos)
+        line = text[start:end if end >= 0 else len(text)].strip()
+        words = [w for w in regex.findall(r"[\p{L}][\p{L}'’\-]*", line)]
+        if len(words) < 4 or line.endswith((".", "”", '"')) or "," in line:
+            return False
+        capitalized = sum(w[0].isupper() for w in words if w.lower() not in ("dan", "di", "ke", "dari", "untuk", "bagi", "yang", "dengan", "lewat", "melalui"))
+        return capitalized >= 0.8 * len(words)
+
     def prefer_later_name(self, toks, i, found, org_end):
         """Decide whether a capitalized run after the organization is the name or the tail of
         the organization: `Cabang Tondano, Merry Taroreh` and `Perumda Air Minum Wae Manurung
@@ -230,7 +257,8 @@ class OfficialExtractor:
                     return later, k
         # a short run followed by `, Name` that ends the clause: the run was a place
         j = found["next"]
-        if len(found["name"].split()) <= 3 and not found["degrees"] and j < len(toks) and toks[j][0] == ",":
+        looks_like_org = len(found["name"].split()) <= 3 or self.any_common(words)
+        if looks_like_org and not found["degrees"] and j < len(toks) and toks[j][0] == ",":
             later = self.read_name(toks, j + 1)
             if later and (later["next"] >= len(toks) or toks[later["next"]][0] in (",", ".", ")")
                           or toks[later["next"]][0][:1].islower()):
@@ -249,17 +277,21 @@ class OfficialExtractor:
         people: list[Person] = []
         for m in self.head.finditer(text):
             head = m.group("head")
-            if not head[0].isupper():
-                continue
             s_start, s_end = sentence_bounds(doc, m.start())
             toks = self.tokens(text, m.end(), s_end)
             if self.not_after and self.not_after.search(text[max(s_start, m.start() - 40):m.start()]):
                 continue
+            if self.in_headline(text, m.start()):
+                continue
             org_end = self.read_org(toks, 0, head)
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
-            found = None
-            rule = "officials.role_name"
-            if org_end < len(toks):
+            if self.skip_positions and self.skip_positions.search(org):
+                continue
+            found = self.name_before(text, s_start, m.start(), explicit_only=True)
+            rule = "officials.name_selaku_role"
+            if found is None:
+                rule = "officials.role_name"
+            if found is None and org_end < len(toks):
                 nxt = org_end
                 if toks[nxt][0] == ",":
                     rule = "officials.role_comma_name"
@@ -267,6 +299,13 @@ class OfficialExtractor:
                 found = self.read_name(toks, nxt)
                 if found and rule == "officials.role_name":
                     found, org_end = self.prefer_later_name(toks, nxt, found, org_end)
+                if found is None:
+                    # the organization runs on to a comma (`Kepala Bidang ... Penangkapan Ikan Dinas
+                    # Perikanan Kotabaru, Tony Ahmadi`; `Kepala BPJamsostek Makassar I, Nyoman`)
+                    comma = self.comma_after_capitalized_run(toks, nxt)
+                    if comma is not None:
+                        found = self.read_name(toks, comma + 1)
+                        rule = "officials.role_comma_name"
             if found is None:
                 found = self.name_before(text, s_start, m.start())
                 rule = "officials.name_role"
@@ -286,11 +325,15 @@ class OfficialExtractor:
                       sentence=sentence_text(doc, person.start))
         return doc
 
-    def name_before(self, text: str, sent_start: int, role_start: int):
-        """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati`: a name ending right before the role."""
+    def name_before(self, text: str, sent_start: int, role_start: int, explicit_only: bool = False):
+        """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
+        a name ending right before the role. `explicit_only` accepts only `selaku`/`sebagai`."""
         before = text[sent_start:role_start]
-        m = regex.search(r"(?:,\s*|\s+(?:selaku|sebagai)\s+)$", before)
+        m = regex.search(r"\s+(?:selaku|sebagai)\s+$" if explicit_only else
+                         r"(?:,\s*|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$", before)
         if not m:
+            return None
+        if not explicit_only and not m.group(0).strip() and not self.is_degree(before[:m.start()].split()[-1]):
             return None
         toks = self.tokens(text, sent_start, sent_start + m.start())
         # walk back over degrees and name words
@@ -303,7 +346,8 @@ class OfficialExtractor:
         if k == j:
             return None
         # the name must start a clause: sentence start, or after a comma / conjunction
-        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in ("dan", "oleh", "kata", "ujar", "bersama", "dengan"):
+        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in (
+                "dan", "oleh", "kata", "ujar", "bersama", "dengan", "melalui", "mewakili", "didampingi"):
             return None
         return self.read_name(toks, k)
 
