@@ -86,13 +86,24 @@ class OfficialExtractor:
             return False
         return _dotless(w) in self.degrees and (("." in w) or w.isupper() or len(w) <= 4 or _dotless(w) in {"asean", "eng", "ners", "apt"})
 
+    def is_verb_form(self, word: str) -> bool:
+        """`Serahkan`, `Menyerahkan`, `Wakilnya`: an ordinary stem plus -kan/-nya (Mulkan is a name)."""
+        lw = word.lower()
+        for suffix in ("kan", "nya"):
+            if len(lw) >= 6 and lw.endswith(suffix):
+                stem = lw[:-3]
+                stems = {stem, regex.sub(r"^(?:meng|meny|mem|men|me|di|ber|ter|per)", "", stem)}
+                if stems & self.common_words:
+                    return True
+        return False
+
     def is_honorific(self, word: str) -> bool:
         return word.rstrip(".") in self.honorifics_cased or (_dotless(word) in self.honorifics and word.endswith("."))
 
     def is_name_word(self, word: str) -> bool:
         if not word or word.lower().rstrip(".") in self.not_name:
             return False
-        if len(word) >= 6 and regex.search(r"(?:kan|nya)$", word):  # verbs and -nya forms
+        if self.is_verb_form(word):
             return False
         if word.lower().rstrip(".") in self.particles:
             return True
@@ -164,6 +175,7 @@ class OfficialExtractor:
 
     @staticmethod
     def _looks_acronym(word: str) -> bool:
+        word = word[:-1] if word.endswith(".") and len(word) > 2 else word
         return word.isupper() and 2 <= len(word) <= 12 and not word.endswith(".")
 
     def _place_len(self, toks, j) -> int:
@@ -213,6 +225,11 @@ class OfficialExtractor:
                 k += 1
                 continue
             break
+        # `Direktur Human Capital dan Umum BPJS`: a capitalized run joined by `dan` to more
+        # capitalized words is the name of a unit, not a person
+        if j + 1 < len(toks) and toks[j][0] == "dan" and toks[j + 1][0][:1].isupper() \
+                and toks[j + 1][0].lower() in self.common_words and toks[j + 1][0].lower() not in self.role_of:
+            return None
         name_end = words[-1][2]
         name_text = " ".join(w[0] for w in words)
         # a trailing dot belongs to the name only for initials
