@@ -11,6 +11,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import lexicon
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text
 
@@ -24,8 +25,16 @@ class ProgramExtractor:
             for s in [entry["name"], *(entry.get("also") or [])]:
                 self.known[s.lower()] = entry
                 surfaces.append(s)
-        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-]){alternation(surfaces)}(?![\p{{L}}\-])",
+        # words may be separated by any run of spaces or a hyphen ("Nasional - Kartu")
+        flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, regex.split(r"[\s\-]+", s)))
+                                    for s in surfaces}, key=len, reverse=True))
+        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?![\p{{L}}\-])",
                                            "programs.known", regex.IGNORECASE)
+        self.by_key = {self.key(s): e for s, e in self.known.items()}
+        self.bundles = [(rules.compile(b["pattern"], "programs.bundle"), b["programs"]) for b in spec.get("bundles", [])]
+        self.by_name = {e["name"]: e for e in spec["known"]}
+        self.name_tails = regex.compile(spec["name_tails"]) if spec.get("name_tails") else None
+        self.common_words = lexicon.load()
         acronyms = {e["acronym"]: e for e in spec["known"] if e.get("acronym")}
         self.acronyms = acronyms
         self.acronym_pattern = rules.compile(rf"(?<![\p{{L}}\-]){alternation(acronyms)}(?![\p{{L}}\-])",
@@ -34,9 +43,14 @@ class ProgramExtractor:
         self.patterns = []
         for p in spec["patterns"]:
             gate = regex.compile(p["program_words"]) if p.get("program_words") else None
-            self.patterns.append((rules.compile(p["pattern"], p["id"]), gate))
+            self.patterns.append((rules.compile(p["pattern"], p["id"]), gate, bool(p.get("uncommon"))))
         # "BP Jamsostek" is the institution, not the Jamsostek program
         self.institution = regex.compile(r"(?i)\bBP\s*$|\bBPJS\s*$")
+        self.institutions = {"BPJS", "BPJamsostek", "BPJAMSOSTEK", "Jamsostek"}
+
+    @staticmethod
+    def key(surface: str) -> str:
+        return " ".join(regex.split(r"[\s\-–]+", surface.lower()))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
@@ -51,20 +65,36 @@ class ProgramExtractor:
         for m in self.known_pattern.finditer(text):
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
-            entry = self.known[m.group(0).lower()]
+            entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
+        for pattern, names in self.bundles:
+            for m in pattern.finditer(text):
+                for name in names:
+                    entry = self.by_name[name]
+                    add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
         for m in self.acronym_pattern.finditer(text):
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
             entry = self.acronyms[m.group(0)]
             add(entry["name"].lower(), m.start(), m.end(), "programs.acronym", entry["name"], entry["acronym"])
-        for pattern, gate in self.patterns:
+        for pattern, gate, uncommon in self.patterns:
             for m in pattern.finditer(text):
                 name = m.group("name").strip()
+                if self.name_tails:
+                    name = self.name_tails.sub("", name)
                 name = regex.sub(r"\s+(dan|bagi|untuk)$", "", name)
+                if uncommon and any(w.lower() in self.common_words for w in name.split()):
+                    continue
                 if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:
                     continue
-                if gate is not None and not gate.search(name):
+                if gate is not None:
+                    # the long form may start mid-run: keep the longest tail that starts with a program word
+                    words = name.split()
+                    tail = next((" ".join(words[i:]) for i in range(len(words)) if gate.search(" ".join(words[i:]))), None)
+                    if tail is None:
+                        continue
+                    name = tail
+                if any(w in self.institutions for w in name.split()):
                     continue
                 if name.lower() in self.known:
                     continue
@@ -74,8 +104,9 @@ class ProgramExtractor:
                 if any(key == k or (acronym and acronym.lower() == v.get("acronym", "").lower())
                        for k, v in seen.items()):
                     continue
-                start = m.start("name") if pattern.id != "programs.named" else m.start()
-                add(key, start, m.end("name"), pattern.id, program, acronym)
+                start = m.start() if pattern.id == "programs.named" else m.start("name") + m.group("name").find(name)
+                add(key, start, start + len(program if pattern.id == "programs.named" else name), pattern.id,
+                    program, acronym)
         return doc
 
 
