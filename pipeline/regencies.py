@@ -69,6 +69,9 @@ class RegencyExtractor:
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
+        self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
+        self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
+        self.province_party = rules.compile(spec["province_party"], "regencies.province_party")
 
     def _add(self, form: str, r: Regency) -> None:
         key = norm_key(form)
@@ -104,12 +107,14 @@ class RegencyExtractor:
         dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
         found = []
         for s, e, candidates in self.mentions(text):
+            if self.not_before.search(text[max(0, s - 12):s]) or self.not_after.match(text[e:e + 10]):
+                continue  # a kecamatan/desa sharing the name, or Tulang Bawang *Tengah*
             cues = self.cue_of(text, s)
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
             in_dateline = bool(dateline and dateline.start("place") <= s < dateline.end())
             found.append((s, e, candidates, cues, in_dateline))
-        self._resolve(doc, found)
+        self._resolve(doc, found, province_party=bool(self.province_party.search(text)))
         return doc
 
     @staticmethod
@@ -122,7 +127,7 @@ class RegencyExtractor:
             pos += len(line) + 1
         return 0
 
-    def _resolve(self, doc: Doc, found) -> None:
+    def _resolve(self, doc: Doc, found, province_party: bool = False) -> None:
         # Which type does the article itself use for an ambiguous name?
         kind_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for s, e, candidates, cues, _ in found:
@@ -133,6 +138,7 @@ class RegencyExtractor:
                 kind_votes[key]["kabupaten"] += 1
         scores: dict[Regency, float] = defaultdict(float)
         gov: dict[Regency, int] = defaultdict(int)
+        admin: dict[Regency, int] = defaultdict(int)
         for s, e, candidates, cues, in_dateline in found:
             key = norm_key(doc.text[s:e])
             regency = self._pick(candidates, cues, kind_votes[key])
@@ -145,6 +151,7 @@ class RegencyExtractor:
                 gov[regency] += 1
             elif cues & {"kabupaten", "kota"}:
                 weight, rule = 2.0, "regencies.admin"
+                admin[regency] += 1
             elif in_dateline:
                 weight, rule = 2.0, "regencies.dateline"
             else:
@@ -152,7 +159,7 @@ class RegencyExtractor:
             scores[regency] += weight
             add_value(doc, "regencies", s, e, rule, regency_code=regency.code, regency_name=regency.name,
                       province_name=regency.province, is_primary=False, weight=weight)
-        primary = self.primary(scores, gov)
+        primary = self.primary(scores, gov, admin, province_party)
         for v in values(doc, "regencies"):
             v["is_primary"] = v["regency_code"] in primary
         set_values(doc, "regencies", values(doc, "regencies"))
@@ -174,13 +181,16 @@ class RegencyExtractor:
         return match[0] if match else candidates[0]
 
     @staticmethod
-    def primary(scores: dict[Regency, float], gov: dict[Regency, int]) -> set[str]:
+    def primary(scores: dict[Regency, float], gov: dict[Regency, int], admin: dict[Regency, int],
+                province_party: bool = False) -> set[str]:
         if not scores:
             return set()
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], -gov[kv[0]]))
         top, top_score = ranked[0]
         if top_score < 2:
             return set()
+        if province_party and not gov[top] and not admin[top]:
+            return set()  # a provincial event datelined in a city
         chosen = {top.code}
         for regency, score in ranked[1:]:
             if gov[regency] >= 1 and score >= 0.5 * top_score:

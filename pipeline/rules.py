@@ -50,6 +50,14 @@ class Pattern:
             raise RuleTimeout(self.id) from exc
 
 
+    def match(self, text: str, pos: int = 0, endpos: int | None = None):
+        try:
+            return self.regex.match(text, pos, endpos if endpos is not None else len(text),
+                                    timeout=PATTERN_TIMEOUT)
+        except TimeoutError as exc:
+            raise RuleTimeout(self.id) from exc
+
+
 class RuleTimeout(Exception):
     def __init__(self, rule_id: str):
         super().__init__(f"rule {rule_id} ran out of time")
