@@ -27,13 +27,16 @@ class QuantityExtractor:
         between = alternation(spec["between"])
         things = alternation(spec["thing_nouns"])
         self.count = rules.compile(
-            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
+            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
             "participants.number_people", regex.IGNORECASE)
         self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
                                      regex.IGNORECASE)
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
+        self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
+        self.symbolic = regex.compile(spec["symbolic"])
+        self.symbolic_max = spec.get("symbolic_max", 10)
         self.purpose_words = regex.compile(spec["purpose_words"])
 
     def qualifier(self, sentence: str) -> str:
@@ -62,11 +65,13 @@ class QuantityExtractor:
             value = parse_number(m.group("number"))
             if value is None or value <= 0 or not float(value).is_integer():
                 continue
-            before = text[max(0, m.start() - 4):m.start()]
-            if regex.search(r"(?i)rp\.?\s*$", before):
+            before = text[max(0, m.start() - 40):m.start()]
+            if regex.search(r"(?i)rp\.?\s*$", before) or self.not_count_before.search(before):
                 continue
             s_start, s_end = sentence_bounds(doc, m.start())
             sentence = text[s_start:s_end]
+            if value <= self.symbolic_max and self.symbolic.search(sentence):
+                continue
             population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
             program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
             end = m.end("number")

@@ -112,7 +112,7 @@ class RegencyExtractor:
             cues = self.cue_of(text, s)
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
-            in_dateline = bool(dateline and dateline.start("place") <= s < dateline.end())
+            in_dateline = bool(dateline and dateline.start() <= s < dateline.end())
             found.append((s, e, candidates, cues, in_dateline))
         self._resolve(doc, found, province_party=bool(self.province_party.search(text)))
         return doc
