@@ -37,6 +37,7 @@ class QuantityExtractor:
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
+        self.always_count = {w.lower() for w in spec.get("always_count", [])}
         self.purpose_words = regex.compile(spec["purpose_words"])
 
     def qualifier(self, sentence: str) -> str:
@@ -70,7 +71,8 @@ class QuantityExtractor:
                 continue
             s_start, s_end = sentence_bounds(doc, m.start())
             sentence = text[s_start:s_end]
-            if value <= self.symbolic_max and self.symbolic.search(sentence):
+            if value <= self.symbolic_max and self.symbolic.search(sentence) \
+                    and m.group("noun").lower() not in self.always_count:
                 continue
             population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
             program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
