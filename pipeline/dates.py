@@ -34,6 +34,7 @@ class DateExtractor:
         ]
         self.event_cue = rules.compile(spec["event_cues"], "dates.event_cue")
         self.non_event_cue = rules.compile(spec["non_event_cues"], "dates.non_event_cue")
+        self.stamp_after = rules.compile(spec["stamp_after"], "dates.stamp_after")
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
 
     # -- normalization -------------------------------------------------------------
@@ -94,6 +95,8 @@ class DateExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         found = self.find(text)
+        # a missing year: the URL or published date, else another full (day) date; a month-year
+        # (`sejak Januari 2025`) is not a full date (ANNOTATION.md)
         full_years = [d["year"] for d in found if d["year"] and d["precision"] == "day"]
         ref_year, _ = self.reference_year(doc)
         fallback_year = ref_year or (full_years[0] if full_years else None)
@@ -108,13 +111,17 @@ class DateExtractor:
             add_value(doc, "dates", d["start"], d["end"], d["rule"], date=iso, precision=d["precision"],
                       is_event=False, year_from_text=bool(d["year"]),
                       event_cue=bool(self.event_cue.search(before)),
-                      non_event_cue=bool(self.non_event_cue.search(before)), weekday=d["weekday"])
+                      non_event_cue=bool(self.non_event_cue.search(before)),
+                      stamp=bool(self.stamp_after.match(text, d["end"])), weekday=d["weekday"])
         self.choose_event(doc)
         return doc
 
     def choose_event(self, doc: Doc) -> None:
         dates = values(doc, "dates")
-        usable = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
+        candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
+        # a publication stamp (`Senin, 7 Agustus 2023 23:16 WIB`) dates the event only when
+        # nothing else in the article does
+        usable = [d for d in candidates if not d["stamp"]] or candidates
         if not usable:
             return
         cued = [d for d in usable if d["event_cue"]]
