@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import regex
 from lokal import parse_rupiah
 
 from .rules import RuleSet, alternation
@@ -26,7 +27,9 @@ def number_regex(rules: RuleSet) -> str:
 @lru_cache(maxsize=4096)
 def parse_number(phrase: str) -> float | None:
     """'4.000' → 4000, '1,2 juta' → 1200000, 'dua ribu lima ratus' → 2500; None if not a number."""
-    parsed = parse_rupiah(phrase.replace("\u00a0", " ").replace("\u2009", " "))
+    # a no-break or thin space between digit groups groups thousands ("4 000")
+    phrase = regex.sub(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))", "", phrase)
+    parsed = parse_rupiah(regex.sub(r"[\u00a0\u2009\u202f]", " ", phrase))
     if parsed is None:
         return None
     value = parsed.amount

@@ -1,0 +1,35 @@
+"""Shared fixtures: one pipeline per test session, and the paths of the shared dev data."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEV = SHARED / "corpus" / "dev.jsonl"
+DEV_GOLD = SHARED / "corpus" / "dev.gold.jsonl"
+REFERENCE_SCORER = SHARED / "tools" / "score.py"
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipeline.nlp import build_nlp
+    return build_nlp()
+
+
+@pytest.fixture(scope="session")
+def extract(nlp):
+    """Run the pipeline on one text and return its record (as records.jsonl holds it)."""
+    from pipeline.engine import _annotate
+    from pipeline.reading import Article
+    from pipeline.records import doc_to_record
+
+    def run(text: str, url: str | None = None, published: str | None = None) -> dict:
+        article = Article(id="t", text=text, url=url, published=published)
+        return doc_to_record(_annotate(nlp, article), article)
+    return run
+
+
+def needs_shared():
+    return pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")

@@ -1,0 +1,171 @@
+"""One test group per extractor, on sentences written for the tests."""
+import pytest
+
+
+def names(record):
+    return {o["name"]: o for o in record["officials"]}
+
+
+def primary(record):
+    return {r["regency_name"] for r in record["regencies"] if r["is_primary"]}
+
+
+# -- officials ------------------------------------------------------------------------------
+def test_role_comma_name_with_honorific_and_degrees(extract):
+    rec = extract("Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., M.Si., menerima kunjungan tim.")
+    o = names(rec)["Iskandar Kamaru"]
+    assert (o["role"], o["honorific"], o["position"]) == ("Bupati", "Haji", "Bupati Bolsel")
+    assert o["degrees"] == "S.Pt., M.Si."
+
+
+def test_role_then_name_without_comma_and_balinese_prefix(extract):
+    rec = extract("Bupati Jembrana I Putu Artha mengingatkan kelompok nelayan penerima bantuan.")
+    assert names(rec)["I Putu Artha"]["role"] == "Bupati"
+
+
+def test_acting_prefix_kept_in_position_not_role(extract):
+    rec = extract("Penandatanganan dilakukan Pj Bupati Brebes Iwanuddin Iskandar di Kantor Pelayanan Terpadu.")
+    o = names(rec)["Iwanuddin Iskandar"]
+    assert o["role"] == "Bupati" and o["acting"] == "Pj" and o["position"].startswith("Pj Bupati")
+
+
+@pytest.mark.parametrize("text, name, role", [
+    ("Kepala BPJS Ketenagakerjaan Cabang Tegal Endah Rahmawati menyampaikan sambutan.", "Endah Rahmawati", "Kepala Cabang"),
+    ("Kadis Nakertrans, A Muhlis, menyatakan perlindungan ini penting.", "A Muhlis", "Kepala Dinas"),
+    ("Pj SekDA Buol, Usman M.Si, memimpin rapat.", "Usman", "Sekretaris Daerah"),
+    ("Kepalo Tiyuh Makmur, Anuar, mengatakan penyaluran lancar.", "Anuar", "Kepala Desa"),
+    ("Tri Aris Wibowo selaku Kepala Pelabuhan Perikanan Samudra Bitung menyatakan dukungannya.", "Tri Aris Wibowo", "Kepala"),
+    ("Kepala Kantor Wilayah BPJS Ketenagakerjaan Sulawesi Maluku, Hendra Elvian, hadir.", "Hendra Elvian", "Kepala Kantor Wilayah"),
+])
+def test_roles_spelled_out(extract, text, name, role):
+    assert names(extract(text))[name]["role"] == role
+
+
+def test_repeated_mentions_merge_into_one_row(extract):
+    rec = extract("Bupati Bolsel, Iskandar Kamaru, menerima tamu. Bupati Iskandar berharap kerja sama berlanjut.")
+    assert [o["name"] for o in rec["officials"]] == ["Iskandar Kamaru"]
+    assert rec["officials"][0]["mentions"] == 2
+
+
+def test_spelling_variants_become_aliases(extract):
+    rec = extract("Ketua DPRD Mitra Marthy Ole hadir. Ketua DPRD Marty Ole memberikan apresiasi.")
+    assert len(rec["officials"]) == 1 and rec["officials"][0]["aliases"] == ["Marty Ole"]
+
+
+def test_standing_in_official_keeps_own_position(extract):
+    rec = extract("Pj Bupati Morotai, Muhammad Umar Ali, melalui asisten II Setda Morotai, Safrudin Manyila, membuka acara.")
+    assert names(rec)["Safrudin Manyila"]["role"] == "Asisten"
+    assert names(rec)["Muhammad Umar Ali"]["role"] == "Bupati"
+
+
+@pytest.mark.parametrize("text", [
+    "Penulis: Husnul Puhi | Editor: Dinie S Awwali",
+    "Rapat berlangsung di Kantor Bupati Buol, Kawasan Perkantoran Panango.",
+    "Bupati Landak Secara Simbolis Menyerahkan Kartu BPJS Ketenagakerjaan",
+    "Sesuai Instruksi Presiden (Inpres) No. 2 Tahun 2021 tentang optimalisasi.",
+])
+def test_not_officials(extract, text):
+    assert extract(text)["officials"] == []
+
+
+# -- regencies -----------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Pemerintah Kabupaten (Pemkab) Bolaang Mongondow Selatan (Bolsel) menandatangani kerja sama.",
+     {"Kabupaten Bolaang Mongondow Selatan"}),
+    ("Penandatanganan kerja sama Pemkab Mitra dengan BPJS Ketenagakerjaan.", {"Kabupaten Minahasa Tenggara"}),
+    ("Pemkot Malang menyerahkan beasiswa kepada pelajar.", {"Kota Malang"}),
+    ("Bupati Malang meninjau lokasi pembangunan.", {"Kabupaten Malang"}),
+    ("Kepala BPJS Ketenagakerjaan Cabang Manado menerima kunjungan Pemkab Bolsel.", {"Kabupaten Bolaang Mongondow Selatan"}),
+    ("Gubernur Sulawesi Utara meresmikan program bagi pekerja rentan di provinsi itu.", set()),
+    ("Pemkab Sidrap dan Pemkab Pangkep meneken kerja sama dengan BPJS Ketenagakerjaan.",
+     {"Kabupaten Sidenreng Rappang", "Kabupaten Pangkajene dan Kepulauan"}),
+])
+def test_primary_regencies(extract, text, expected):
+    assert primary(extract(text)) == expected
+
+
+def test_regency_rows_carry_code_and_province(extract):
+    rec = extract("Pemkab Polman menggelar rapat.")
+    row = rec["regencies"][0]
+    assert row["regency_code"] == "76.04" and row["province_name"] == "Sulawesi Barat"
+
+
+def test_kecamatan_namesake_is_not_a_regency(extract):
+    rec = extract("Bantuan diserahkan di Kecamatan Negara kepada nelayan.")
+    assert rec["regencies"] == []
+
+
+# -- programs ------------------------------------------------------------------------------
+def programs(record):
+    return {(p["program"], p["acronym"]) for p in record["programs"]}
+
+
+def test_known_programs_in_any_case_with_acronyms(extract):
+    rec = extract("Perlindungan program Jaminan Kecelakaan Kerja (JKK) dan jaminan kematian bagi pekerja rentan.")
+    assert programs(rec) == {("Jaminan Kecelakaan Kerja", "JKK"), ("Jaminan Kematian", "JKM")}
+
+
+def test_named_local_program(extract):
+    rec = extract("Program Berkah Petani : 5.966 peserta")
+    assert ("Program Berkah Petani", "") in programs(rec)
+
+
+def test_institutions_and_regulations_are_not_programs(extract):
+    rec = extract("Kerja sama dengan BP Jamsostek ditandatangani berdasarkan Inpres No. 2 Tahun 2021.")
+    assert rec["programs"] == []
+
+
+def test_benefit_pair_without_jaminan(extract):
+    rec = extract("Program yang ditanggung adalah kecelakaan kerja dan kematian.")
+    assert {p for p, _ in programs(rec)} == {"Jaminan Kecelakaan Kerja", "Jaminan Kematian"}
+
+
+# -- counts, percentages, amounts ----------------------------------------------------------
+@pytest.mark.parametrize("text, counts", [
+    ("Pemkab menambah 4.000 peserta baru tahun ini.", [4000]),
+    ("Sebanyak 1,2 juta pekerja ditargetkan terlindungi.", [1_200_000]),
+    ("Santunan diberikan kepada dua ahli waris peserta.", [2]),
+    ("BLT diterima 134 Kepala Keluarga (KK) penerima.", [134]),
+    ("Bantuan berupa 50 unit sampan untuk 25 kelompok nelayan.", []),
+    ("Rapat diikuti oleh 101 peserta dari tiga kecamatan.", []),
+    ("Tercatat 5.000 peserta. Jumlah itu, 5.000 peserta, naik dari tahun lalu.", [5000]),
+])
+def test_participant_counts(extract, text, counts):
+    assert [p["count"] for p in extract(text)["participants"]] == counts
+
+
+def test_count_qualifier_and_program_link(extract):
+    rec = extract("Pemkab menambah 4.000 peserta baru dalam program Jaminan Sosial Ketenagakerjaan.")
+    p = rec["participants"][0]
+    assert p["qualifier"] == "new" and p["program"] == "Jaminan Sosial Ketenagakerjaan"
+
+
+def test_percentages_and_amounts(extract):
+    rec = extract("Baru 87,8 persen perangkat desa terdaftar, dengan anggaran Rp 652.780.000.800 dan santunan Rp42 juta.")
+    assert [p["value"] for p in rec["percentages"]] == [87.8]
+    assert [a["amount_idr"] for a in rec["amounts"]] == [652_780_000_800, 42_000_000]
+
+
+def test_amount_with_short_scale(extract):
+    assert [a["amount_idr"] for a in extract("Dana Rp4 M dan Rp1,5 miliar disiapkan.")["amounts"]] == [4_000_000_000, 1_500_000_000]
+
+
+# -- sentences and boilerplate -------------------------------------------------------------
+def test_sentences_do_not_split_inside_names(nlp):
+    doc = nlp("Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., M.Si., menerima kunjungan. Acara berlangsung lancar.")
+    assert len(list(doc.sents)) == 2
+
+
+def test_boilerplate_is_not_extracted(extract):
+    text = "Pemkab Bolsel menambah 4.000 peserta.\nBaca juga: Bupati Lotim targetkan 73.000 pekerja terlindungi"
+    rec = extract(text)
+    assert [p["count"] for p in rec["participants"]] == [4000]
+    assert rec["boilerplate"] and text[rec["boilerplate"][0][0]:].startswith("Baca juga")
+
+
+def test_every_value_is_grounded(extract):
+    text = "Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., menambah 4.000 peserta Jaminan Kematian senilai Rp78 juta, Senin (3/2/2025)."
+    rec = extract(text)
+    for field in ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts"):
+        for v in rec[field]:
+            assert text[v["start"]:v["end"]] == v["surface"] and v["rule"]
