@@ -80,7 +80,7 @@ class ProgramExtractor:
         for pattern, gate, uncommon in self.patterns:
             for m in pattern.finditer(text):
                 name = m.group("name").strip()
-                if self.name_tails:
+                while self.name_tails and self.name_tails.search(name):
                     name = self.name_tails.sub("", name)
                 name = regex.sub(r"\s+(dan|bagi|untuk)$", "", name)
                 if uncommon and any(w.lower() in self.common_words for w in name.split()):
