@@ -1,0 +1,170 @@
+"""`berita explain`: what berita sees in one article, and what it left over.
+
+    berita explain "teks berita ..."           the text as an argument
+    berita explain - < artikel.txt             the text from stdin
+    berita explain --id ID --input FILE        one article of a .jsonl/.csv/.txt input
+
+Shows the sentences (numbered), every extracted value with its field, normalized value,
+sentence number, offsets and the id of the rule that produced it, then the leftovers
+(pipeline/leftovers.py): numbers next to people nouns that no count rule took, name runs
+after role words that produced no official, `Program …` phrases that are not programs,
+and names after Kabupaten/Kota/Pemkab/Pemkot that resolved to no regency.
+`--json` prints the same as one JSON object.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from bisect import bisect_right
+
+FIELD_ORDER = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="berita explain",
+                                description="Show sentences, extracted values with their rule ids, and leftovers.")
+    p.add_argument("text", nargs="?", help="the article text, or - to read it from stdin")
+    p.add_argument("--id", dest="article_id", metavar="ID", help="the article id to explain (with --input)")
+    p.add_argument("--input", metavar="FILE", help="a .jsonl/.csv/.txt input holding the article")
+    p.add_argument("--rules", action="append", default=[], metavar="DIR",
+                   help="a rules directory layered over the built-in rules (repeatable)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    return p
+
+
+def normalized(field: str, v: dict) -> str:
+    """The normalized value of one extracted value, as one short text."""
+    if field == "dates":
+        out = v.get("date") or "(no ISO date)"
+        return out + (" [event]" if v.get("is_event") else "")
+    if field == "officials":
+        extra = [x for x in (v.get("acting"), v.get("honorific"), v.get("degrees")) if x]
+        return f"{v.get('name')} · {v.get('role')}" + (f" ({'; '.join(extra)})" if extra else "")
+    if field == "regencies":
+        return (f"{v.get('regency_name')} ({v.get('regency_code')})"
+                + (" [primary]" if v.get("is_primary") else ""))
+    if field == "programs":
+        return v.get("program", "") + (f" ({v['acronym']})" if v.get("acronym") else "")
+    if field == "participants":
+        return f"{v.get('count')}" + (f" [{v['qualifier']}]" if v.get("qualifier") else "")
+    if field == "percentages":
+        return f"{v.get('value')} %"
+    if field == "amounts":
+        return f"Rp {v.get('amount_idr'):,}".replace(",", ".")
+    return str(v)
+
+
+def _load_article(args):
+    """(text, meta, article_id) from the arguments, or raise SystemExit(2) with a message."""
+    if args.input or args.article_id:
+        if not (args.input and args.article_id):
+            _fail("--id and --input go together")
+        if args.text:
+            _fail("give either TEXT or --id/--input, not both")
+        from .reading import InputError, iter_articles
+        try:
+            for article in iter_articles([args.input]):
+                if article.id == args.article_id:
+                    if article.error:
+                        _fail(f"article {article.id} could not be read: {article.error}")
+                    return article.text, {"url": article.url, "published": article.published,
+                                          "title": article.title}, article.id
+        except InputError as exc:
+            _fail(str(exc))
+        _fail(f"no article with id {args.article_id} in {args.input}")
+    if args.text is None:
+        _fail("give the article text, - for stdin, or --id ID --input FILE")
+    text = sys.stdin.read() if args.text == "-" else args.text
+    return text, None, None
+
+
+def _fail(message: str):
+    print(f"berita explain: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dict:
+    """Annotate `text` and return {sentences, values, leftovers, boilerplate, event_date}."""
+    from .leftovers import find_leftovers
+    from .nlp import build_nlp
+    from .spans import values
+
+    nlp = nlp or build_nlp(list(rules_dirs))
+    doc = nlp.make_doc(text)
+    doc._.meta = meta
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    starts = list(doc._.sentence_starts) or [0]
+    sentences = []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] if i + 1 < len(starts) else len(text)
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        sentences.append({"n": i + 1, "start": s, "end": e, "text": text[s:e]})
+
+    def sentence_no(offset: int) -> int:
+        return max(bisect_right(starts, offset), 1)
+
+    found = []
+    for field in FIELD_ORDER:
+        for v in values(doc, field):
+            found.append({"field": field, "value": normalized(field, v), "surface": v["surface"],
+                          "start": v["start"], "end": v["end"], "sentence": sentence_no(v["start"]),
+                          "rule": v["rule"]})
+    leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in find_leftovers(doc, rules_dirs)]
+    event = doc._.event_date
+    return {"sentences": sentences, "values": found, "leftovers": leftovers,
+            "boilerplate": [list(r) for r in doc._.boilerplate],
+            "event_date": event["date"] if event else None}
+
+
+def render(result: dict) -> str:
+    lines = ["Sentences"]
+    for s in result["sentences"]:
+        lines.append(f"  [{s['n']}] {s['start']}-{s['end']}  {' '.join(s['text'].split())}")
+    if result["boilerplate"]:
+        lines.append("  boilerplate (not read): " + ", ".join(f"{s}-{e}" for s, e in result["boilerplate"]))
+    lines.append("")
+    lines.append(f"Values (event date: {result['event_date'] or 'none'})")
+    if not result["values"]:
+        lines.append("  (none)")
+    for v in result["values"]:
+        lines.append(f"  {v['field']:<12} {v['value']}")
+        lines.append(f"  {'':<12}   ← \"{v['surface']}\"  [{v['sentence']}] {v['start']}-{v['end']}  rule {v['rule']}")
+    lines.append("")
+    lines.append("Leftovers (look like a value, no rule took them)")
+    if not result["leftovers"]:
+        lines.append("  (none)")
+    for item in result["leftovers"]:
+        lines.append(f"  {item['kind']:<9} \"{item['surface']}\"  [{item['sentence']}] {item['start']}-{item['end']}"
+                     f"  shape: {item['shape']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        text, meta, _ = _load_article(args)
+    except SystemExit as exc:
+        return int(exc.code or 2)
+    from .rulecheck import check_rules
+    from .rules import RuleError
+    try:
+        problems = check_rules(args.rules)
+    except RuleError as exc:
+        problems = [str(exc)]
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        return 2
+    result = explain(text, args.rules, meta)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print(render(result))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main(sys.argv[1:]))
