@@ -48,10 +48,16 @@ def cmd_run(args) -> int:
     started = time.time()
     writer = TableWriter(Path(args.out))
     show = _progress(not args.quiet and sys.stderr.isatty())
+    tally = None
+    if args.leftovers:  # what no rule took, grouped by shape: leftovers.csv beside the tables
+        from .leftovers import LeftoverTally
+        tally = LeftoverTally(args.rules or [])
     try:
         n = 0
         for record in run_articles(articles, rules_dirs=args.rules, processes=args.processes):
             writer.write(record)
+            if tally is not None:
+                tally.add(record)
             n += 1
             if n % 64 == 0:
                 writer.flush()
@@ -61,6 +67,8 @@ def cmd_run(args) -> int:
                     "inputs": [str(p) for p in args.paths], "rules_fingerprint": rules.fingerprint(),
                     "rules_dirs": [str(d) for d in (args.rules or [])], "processes": args.processes,
                     "articles": n, **writer.counts}
+        if tally is not None:
+            tally.write(writer.tmp_dir / "leftovers.csv")
         writer.close(run_info)
         writer.commit()
     except BaseException:
@@ -91,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a rules directory layered over the built-in rules (repeatable)")
     run.add_argument("--processes", "-j", type=int, default=1)
     run.add_argument("--no-review", action="store_true", help="do not write review.html")
+    run.add_argument("--leftovers", action="store_true",
+                     help="also write leftovers.csv: phrasings no rule took, ranked by how often their shape occurs")
     run.add_argument("--strict", action="store_true", help="exit 1 when any article failed")
     run.add_argument("--quiet", "-q", action="store_true")
     run.set_defaults(func=cmd_run)
