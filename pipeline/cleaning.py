@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import unicodedata
 
+import regex
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -17,25 +19,79 @@ from .rules import RuleSet, cached_rules
 from . import spans  # noqa: F401  (registers Doc extensions)
 
 # One character in, one character out: folding must not move offsets.
+#
+# What the matching text folds (doc.text itself is never changed):
+# * spaces: NBSP, thin, narrow, figure, hair, ideographic and the other Unicode spaces -> " ";
+#   a thin/narrow/figure/no-break space *grouping digits* (`4 000`, `1 500 000`) -> "."
+#   (the Indonesian thousands separator), so `4\u2009000 peserta` reads as 4.000;
+# * quotes and dashes: curly/low/angle quotes and primes -> ' or ", dashes and minus -> -;
+# * digits: full-width ASCII (`４．０００`) and every other decimal digit (Nd) -> ASCII;
+# * control characters (NUL, VT, FF, ...) -> " " (tab too); line/paragraph separators and
+#   NEL -> "\n";
+# * invisible format characters (zero-width space/joiners, soft hyphen, BOM, bidi marks:
+#   category Cf) and combining marks (category M) -> "-" when they sit inside a word
+#   (a letter on both sides: `Iskan\u200bdar`, `Garu\u0308t`), so the word stays one word
+#   for the name and place patterns (which allow "-" inside a word and drop it when they
+#   compare names); anywhere else -> " ".
 _FOLD = {
-    "\u00a0": " ", "\u2007": " ", "\u2009": " ", "\u202f": " ", "\u200a": " ", "\u3000": " ",
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2035": "'",
+    "\u2039": "'", "\u203a": "'", "\uff07": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u2036": '"',
+    "\u00ab": '"', "\u00bb": '"', "\uff02": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-",
+    "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+    "\u2028": "\n", "\u2029": "\n", "\x85": "\n",
     "\t": " ",
 }
+_DIGIT_GROUP_SPACES = "\u00a0\u2007\u2009\u202f\u200a"
+# a space that groups digits: a digit before it, exactly three digits after it
+_DIGIT_GROUP = regex.compile(rf"(?<=\d)[{_DIGIT_GROUP_SPACES}](?=\d{{3}}(?!\d))")
+# invisible characters / combining marks between two letters
+_IN_WORD = regex.compile(r"(?<=\p{L})[\p{Cf}\p{M}]+(?=\p{L})")
+_NEEDS_CONTEXT = regex.compile(rf"[\p{{Cf}}\p{{M}}{_DIGIT_GROUP_SPACES}]")
 
 
 def fold_char(ch: str) -> str:
+    """The context-free fold of one character (always exactly one character)."""
     if ch in _FOLD:
         return _FOLD[ch]
     if "\uff01" <= ch <= "\uff5e":  # full-width ASCII
         return chr(ord(ch) - 0xFEE0)
+    if ch == "\n" or ch == " ":
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Nd":
+        digit = unicodedata.digit(ch, None)
+        return str(digit) if digit is not None else ch
+    if category in ("Zs", "Cc", "Cf", "Mn", "Me", "Mc"):
+        return " "
     return ch
 
 
+class _FoldTable(dict):
+    """str.translate table filled on demand: code point -> folded code point."""
+
+    def __missing__(self, cp: int) -> int:
+        folded = ord(fold_char(chr(cp)))
+        self[cp] = folded
+        return folded
+
+
+_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
-    if text.isascii():
-        return text
-    return "".join(fold_char(c) if not c.isascii() or c == "\t" else c for c in text)
+    """The matching text of `text`: same length, look-alike characters folded (see above)."""
+    folded = text.translate(_TABLE)
+    if text.isascii() or not _NEEDS_CONTEXT.search(text):
+        return folded
+    chars = None
+    for pattern, repl in ((_DIGIT_GROUP, "."), (_IN_WORD, "-")):
+        for m in pattern.finditer(text):
+            if chars is None:
+                chars = list(folded)
+            chars[m.start():m.end()] = repl * (m.end() - m.start())
+    return folded if chars is None else "".join(chars)
 
 
 class BoilerplateMarker:
@@ -43,10 +99,13 @@ class BoilerplateMarker:
         spec = rules["boilerplate"]
         self.line_patterns = [rules.compile(p["pattern"], p["id"]) for p in spec.get("line", [])]
         self.tail_patterns = [rules.compile(p["pattern"], p["id"]) for p in spec.get("tail", [])]
+        self.list_header = rules.compile(spec["list_header"], "boilerplate.list_header") if spec.get("list_header") else None
+        self.list_item = rules.compile(spec["list_item"], "boilerplate.list_item") if spec.get("list_item") else None
 
     def ranges(self, text: str) -> list[tuple[int, int, str]]:
         found: list[tuple[int, int, str]] = []
         pos = 0
+        list_header, rule_of_header = False, ""
         for line in text.split("\n"):
             start, end = pos, pos + len(line)
             pos = end + 1
@@ -59,6 +118,13 @@ class BoilerplateMarker:
             rule = next((p.id for p in self.line_patterns if p.search(line)), None)
             if rule:
                 found.append((start, end, rule))
+                list_header = bool(self.list_header and self.list_header.search(line))
+            elif list_header and self.list_item and self.list_item.search(line):
+                # the items under a bare `Baca juga:` header belong to it
+                found.append((start, end, rule_of_header))
+            else:
+                list_header = False
+            rule_of_header = rule or rule_of_header
         return found
 
     def __call__(self, doc: Doc) -> Doc:

@@ -35,6 +35,9 @@ class DateExtractor:
         self.event_cue = rules.compile(spec["event_cues"], "dates.event_cue")
         self.non_event_cue = rules.compile(spec["non_event_cues"], "dates.non_event_cue")
         self.stamp_after = rules.compile(spec["stamp_after"], "dates.stamp_after")
+        self.relative_days = {r["word"].lower(): int(r["days"]) for r in spec.get("relative_days") or []}
+        self.relative = rules.compile(rf"(?i)\b{alternation(self.relative_days)}\b", "dates.relative") \
+            if self.relative_days else None
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
 
     # -- normalization -------------------------------------------------------------
@@ -116,13 +119,39 @@ class DateExtractor:
         self.choose_event(doc)
         return doc
 
+    def choose_relative(self, doc: Doc, stamps: list[dict]) -> None:
+        """No dated event in the body: a stamp or the published date dates it, shifted by a
+        relative day word (`kemarin`) when the body uses one."""
+        reference = stamps[0]["date"] if stamps else None
+        published = ((doc._.meta or {}).get("published") or "")[:10]
+        if reference is None and regex.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+            reference = published
+        if reference is None:
+            return
+        text = match_text(doc)
+        m = self.relative.search(text) if self.relative else None
+        if not stamps and not m:
+            return  # a published date alone does not date the event
+        shift = self.relative_days[m.group(0).lower()] if m else 0
+        day = dt.date.fromisoformat(reference) + dt.timedelta(days=shift)
+        if stamps:
+            event = stamps[0]
+            event["is_event"] = True
+            event["date"] = day.isoformat()
+        else:
+            event = add_value(doc, "dates", m.start(), m.end(), "dates.relative_to_published", date=day.isoformat(),
+                              precision="day", is_event=True, year_from_text=False, event_cue=False,
+                              non_event_cue=False, stamp=False, weekday=False)
+        doc._.event_date = event
+
     def choose_event(self, doc: Doc) -> None:
         dates = values(doc, "dates")
         candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
         # a publication stamp (`Senin, 7 Agustus 2023 23:16 WIB`) dates the event only when
         # nothing else in the article does
-        usable = [d for d in candidates if not d["stamp"]] or candidates
+        usable = [d for d in candidates if not d["stamp"]]
         if not usable:
+            self.choose_relative(doc, candidates)
             return
         cued = [d for d in usable if d["event_cue"]]
         first = usable[0]

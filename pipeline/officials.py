@@ -70,6 +70,7 @@ class OfficialExtractor:
         # a role word is never part of a name (`Dandim`, `Kapolres Kuningan`)
         self.not_name |= {surface for surface in self.role_of if " " not in surface}
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
+        self.role_words = {w for surface in self.role_of for w in surface.split()}
         self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
         self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
@@ -89,6 +90,8 @@ class OfficialExtractor:
     def is_verb_form(self, word: str) -> bool:
         """`Serahkan`, `Menyerahkan`, `Wakilnya`: an ordinary stem plus -kan/-nya (Mulkan is a name)."""
         lw = word.lower()
+        if lw.endswith("nya") and lw[:-3] in self.role_words:
+            return True  # `Wakilnya`, `Bupatinya`
         for suffix in ("kan", "nya"):
             if len(lw) >= 6 and lw.endswith(suffix):
                 stem = lw[:-3]
@@ -128,8 +131,11 @@ class OfficialExtractor:
     def read_org(self, toks, i, head_word: str = ""):
         """Consume organization words after a role word; returns the index after them."""
         self._head_word = head_word.split()[-1].lower() if head_word else ""
+        # in a line written in capitals every word looks like an acronym: judge words, not case
+        self._caps = head_word.isupper() and len(head_word) > 3
         j = i
-        expect_place = False
+        # `Deputi Direktur Wilayah Sumbagbar`: the region follows the role word itself
+        expect_place = self._head_word == "wilayah"
         while j < len(toks):
             w = toks[j][0]
             lw = w.lower().rstrip(".")
@@ -171,7 +177,7 @@ class OfficialExtractor:
     def is_org_word(self, w: str) -> bool:
         lw = w.lower().rstrip(".")
         return (lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w))
-                or (self._looks_acronym(w) and lw not in self.degrees))
+                or (not getattr(self, "_caps", False) and self._looks_acronym(w) and lw not in self.degrees))
 
     @staticmethod
     def _looks_acronym(word: str) -> bool:
@@ -274,6 +280,14 @@ class OfficialExtractor:
                     return later, k
         # a short run followed by `, Name` that ends the clause: the run was a place
         j = found["next"]
+        if not found["degrees"]:  # `Wilayah Sumbagbar BPJS Ketenagakerjaan, Hadi Purnomo`
+            k = j
+            while k < len(toks) and self.is_org_word(toks[k][0]) and toks[k][0] != ",":
+                k += 1
+            if k > j and k < len(toks) and toks[k][0] == ",":
+                later = self.read_name(toks, k + 1)
+                if later:
+                    return later, k
         looks_like_org = len(found["name"].split()) <= 3 or self.any_common(words)
         if looks_like_org and not found["degrees"] and j < len(toks) and toks[j][0] == ",":
             later = self.read_name(toks, j + 1)
@@ -334,6 +348,16 @@ class OfficialExtractor:
             position = text[m.start():pos_end].strip(" ,")
             people.append(Person(found["name"], role, position, acting, self.organization(role, org),
                                  found["honorific"], found["degrees"], found["start"], found["end"], rule))
+            if rule in ("officials.role_name", "officials.role_comma_name"):
+                # `anggota komisi, Hj. Darmawati dan Muhammad Abadi`: two people, one position
+                k = found["next"]
+                if k + 1 < len(toks) and toks[k][0] in ("dan", "serta"):
+                    second = self.read_name(toks, k + 1)
+                    after = toks[second["next"]][0] if second and second["next"] < len(toks) else "."
+                    if second and (after in (",", ".", ")") or after[:1].islower()):
+                        people.append(Person(second["name"], role, position, acting, self.organization(role, org),
+                                             second["honorific"], second["degrees"], second["start"],
+                                             second["end"], "officials.shared_role"))
         for person in self.merge(people):
             add_value(doc, "officials", person.start, person.end, person.rule, name=person.name,
                       aliases=person.aliases, honorific=person.honorific, degrees=person.degrees,

@@ -72,9 +72,12 @@ class ProgramExtractor:
                 for name in names:
                     entry = self.by_name[name]
                     add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
+        known_spans = [(v["start"], v["end"]) for v in seen.values()]
         for m in self.acronym_pattern.finditer(text):
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
+            if any(s <= m.start() and m.end() <= e for s, e in known_spans):
+                continue  # `Jamsostek` inside `Universal Coverage Jamsostek`
             entry = self.acronyms[m.group(0)]
             add(entry["name"].lower(), m.start(), m.end(), "programs.acronym", entry["name"], entry["acronym"])
         for pattern, gate, uncommon in self.patterns:

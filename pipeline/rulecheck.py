@@ -84,6 +84,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "purpose": PURPOSE,
         "line": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "tail": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
+        "list_header": Key(PATTERN), "list_item": Key(PATTERN),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
     "dates": {  # pipeline/dates.py
@@ -97,6 +98,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "event_cues": Key(PATTERN, required=True),
         "non_event_cues": Key(PATTERN, required=True),
         "stamp_after": Key(PATTERN, required=True),
+        "relative_days": Key(RECORDS, fields=_fields(word=Key(TEXT, True), days=Key(NUMBER, True))),
         "url_patterns": Key(PATTERN_LIST, required=True, groups=("year",)),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
