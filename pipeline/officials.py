@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import lexicon
-from .regencies import RegencyExtractor, norm_key
+from .regencies import RegencyExtractor, gazetteer, norm_key
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
 
@@ -71,6 +71,12 @@ class OfficialExtractor:
         self.not_name |= {surface for surface in self.role_of if " " not in surface}
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
         self.role_words = {w for surface in self.role_of for w in surface.split()}
+        self.name_before_role_after = {w.lower() for w in spec.get("name_before_role_after", [])}
+        self.headline_small_words = {w.lower() for w in spec.get("headline_small_words", [])}
+        self.name_conjunctions = {w.lower() for w in spec.get("name_conjunctions", [])}
+        self.government_roles = set(spec.get("government_roles", []))
+        self.council_roles = set(spec.get("council_roles", []))
+        self.role_bodies = dict(spec.get("role_bodies") or {})
         self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
         self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
@@ -254,8 +260,7 @@ class OfficialExtractor:
                 return None
         return None
 
-    @staticmethod
-    def in_headline(text: str, pos: int) -> bool:
+    def in_headline(self, text: str, pos: int) -> bool:
         """A Title Case line (a headline or caption): its capitalized verbs would read as names."""
         start = text.rfind("\n", 0, pos) + 1
         end = text.find("\n", pos)
@@ -263,7 +268,7 @@ class OfficialExtractor:
         words = [w for w in regex.findall(r"[\p{L}][\p{L}'’\-]*", line)]
         if len(words) < 4 or line.endswith((".", "”", '"')) or "," in line:
             return False
-        capitalized = sum(w[0].isupper() for w in words if w.lower() not in ("dan", "di", "ke", "dari", "untuk", "bagi", "yang", "dengan", "lewat", "melalui"))
+        capitalized = sum(w[0].isupper() for w in words if w.lower() not in self.headline_small_words)
         return capitalized >= 0.8 * len(words)
 
     def prefer_later_name(self, toks, i, found, org_end):
@@ -306,6 +311,7 @@ class OfficialExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         people: list[Person] = []
+        primary = self.primary_regency(doc)
         for m in self.head.finditer(text):
             head = m.group("head")
             s_start, s_end = sentence_bounds(doc, m.start())
@@ -342,20 +348,21 @@ class OfficialExtractor:
                 rule = "officials.name_role"
             if found is None:
                 continue
+            org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
             role = self.role_for(head, org)
             acting = (m.group("acting") or "").strip()
             pos_end = toks[org_end - 1][2] if org_end else m.end()
             position = text[m.start():pos_end].strip(" ,")
-            people.append(Person(found["name"], role, position, acting, self.organization(role, org),
+            people.append(Person(found["name"], role, position, acting, self.organization(role, org, primary),
                                  found["honorific"], found["degrees"], found["start"], found["end"], rule))
             if rule in ("officials.role_name", "officials.role_comma_name"):
                 # `anggota komisi, Hj. Darmawati dan Muhammad Abadi`: two people, one position
                 k = found["next"]
-                if k + 1 < len(toks) and toks[k][0] in ("dan", "serta"):
+                if k + 1 < len(toks) and toks[k][0].lower() in self.name_conjunctions:
                     second = self.read_name(toks, k + 1)
                     after = toks[second["next"]][0] if second and second["next"] < len(toks) else "."
                     if second and (after in (",", ".", ")") or after[:1].islower()):
-                        people.append(Person(second["name"], role, position, acting, self.organization(role, org),
+                        people.append(Person(second["name"], role, position, acting, self.organization(role, org, primary),
                                              second["honorific"], second["degrees"], second["start"],
                                              second["end"], "officials.shared_role"))
         for person in self.merge(people):
@@ -365,6 +372,10 @@ class OfficialExtractor:
                       organization=person.organization, mentions=person.mentions,
                       sentence=sentence_text(doc, person.start))
         return doc
+
+    def primary_regency(self, doc: Doc):
+        code = next((v["regency_code"] for v in values(doc, "regencies") if v["is_primary"]), None)
+        return next((r for r in gazetteer() if r.code == code), None) if code else None
 
     def name_before(self, text: str, sent_start: int, role_start: int, explicit_only: bool = False):
         """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
@@ -387,13 +398,36 @@ class OfficialExtractor:
         if k == j:
             return None
         # the name must start a clause: sentence start, or after a comma / conjunction
-        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in (
-                "dan", "oleh", "kata", "ujar", "bersama", "dengan", "melalui", "mewakili", "didampingi"):
+        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in self.name_before_role_after:
             return None
         return self.read_name(toks, k)
 
-    @staticmethod
-    def organization(role: str, org: str) -> str:
+    def place_in(self, org: str):
+        """The regency an organization phrase names (`Bolsel`, `Kabupaten Buol`), if any."""
+        words = regex.findall(r"[\p{L}][\p{L}'’\-]*", org)
+        for i in range(len(words)):
+            for n in range(min(4, len(words) - i), 0, -1):
+                found = self.regencies.table.get(norm_key(" ".join(words[i:i + n])))
+                if found:
+                    return found[0]
+        return None
+
+    def organization(self, role: str, org: str, primary) -> str:
+        """The body the person serves, spelled out where the article allows."""
+        org = org.strip(" ,")
+        body = self.role_bodies.get(role)
+        first = org.split()[0] if org else ""
+        is_agency_name = first.isupper() or bool(self.org_word_pattern and self.org_word_pattern.match(first))
+        if body and first and not is_agency_name and not org.lower().startswith(body.lower()):
+            org = f"{body} {org}"  # `Kepala Dinas Tenaga Kerja` serves the Dinas Tenaga Kerja
+        regency = self.place_in(org) or primary
+        if role in self.government_roles and regency is not None:
+            return f"Pemerintah {regency.name}"
+        if role in self.council_roles and regency is not None:
+            return f"DPRD {regency.name}"
+        if org.lower().startswith(("dinas", "badan", "sekretariat", "inspektorat")) and regency is not None \
+                and self.place_in(org) is None:
+            return f"{org} {regency.name}"
         return org
 
     def merge(self, people: list[Person]) -> list[Person]:
@@ -419,7 +453,7 @@ class OfficialExtractor:
             elif p.name != target.name and p.name not in target.aliases and len(key) == len(norm_key_tokens(target.name)):
                 target.aliases.append(p.name)
             if len(p.position) > len(target.position) and p.role == target.role:
-                target.position = p.position
+                target.position, target.organization = p.position, p.organization
         return merged
 
 

@@ -45,8 +45,8 @@ class ProgramExtractor:
             gate = regex.compile(p["program_words"]) if p.get("program_words") else None
             self.patterns.append((rules.compile(p["pattern"], p["id"]), gate, bool(p.get("uncommon"))))
         # "BP Jamsostek" is the institution, not the Jamsostek program
-        self.institution = regex.compile(r"(?i)\bBP\s*$|\bBPJS\s*$")
-        self.institutions = {"BPJS", "BPJamsostek", "BPJAMSOSTEK", "Jamsostek"}
+        self.institution = rules.compile(spec["institution_before"], "programs.institution_before")
+        self.institutions = set(spec["institutions"])
 
     @staticmethod
     def key(surface: str) -> str:

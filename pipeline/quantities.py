@@ -15,9 +15,6 @@ from .numbers import number_regex, parse_number
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
 
-_SCALE = {"ribu": 1e3, "rb": 1e3, "juta": 1e6, "jt": 1e6, "miliar": 1e9, "milyar": 1e9, "m": 1e9,
-          "triliun": 1e12, "t": 1e12}
-
 
 class QuantityExtractor:
     def __init__(self, rules: RuleSet):
@@ -93,12 +90,11 @@ class QuantityExtractor:
             for m in pattern.finditer(text):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
-                amount = parse_number(m.group("number"))
+                scale = m.groupdict().get("scale") or ""
+                # lokal-id reads the scale too (`1,5 miliar`, `4 M` is miliar in rupiah)
+                amount = parse_number(f"{m.group('number')} {scale}".strip())
                 if amount is None:
                     continue
-                scale = m.groupdict().get("scale")
-                if scale:
-                    amount = amount * _SCALE[scale.lower()]
                 amount = round(amount)
                 if amount <= 0:
                     continue
