@@ -124,6 +124,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "org_word_pattern": Key(PATTERN),
         "not_after": Key(PATTERN),
         "name_starters": Key(WORDS),
+        "name_before_role_after": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
+        "government_roles": Key(WORDS), "council_roles": Key(WORDS), "role_bodies": Key(PATTERN_MAP),
         "skip_positions": Key(PATTERN),
         "place_after": Key(WORDS, required=True),
         "not_name": Key(WORDS, required=True),
@@ -136,6 +138,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "bundles": Key(RECORDS, fields=_fields(pattern=Key(PATTERN, True), programs=Key(WORDS, True))),
         "name_tails": Key(PATTERN),
         "not_program": Key(WORDS, required=True),
+        "institutions": Key(WORDS), "institution_before": Key(PATTERN),
         "patterns": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, groups=("name",)),
             program_words=Key(PATTERN), uncommon=Key(FLAG))),
