@@ -77,6 +77,9 @@ class OfficialExtractor:
         self.government_roles = set(spec.get("government_roles", []))
         self.council_roles = set(spec.get("council_roles", []))
         self.role_bodies = dict(spec.get("role_bodies") or {})
+        self.position_insertions = rules.compile(spec["position_insertions"], "officials.position_insertions") \
+            if spec.get("position_insertions") else None
+        self.embedded_body = regex.compile(spec["embedded_body"]) if spec.get("embedded_body") else None
         self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
         self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
@@ -182,6 +185,8 @@ class OfficialExtractor:
 
     def is_org_word(self, w: str) -> bool:
         lw = w.lower().rstrip(".")
+        if self.is_honorific(w):
+            return False
         return (lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w))
                 or (not getattr(self, "_caps", False) and self._looks_acronym(w) and lw not in self.degrees))
 
@@ -221,7 +226,7 @@ class OfficialExtractor:
             j += 1
         while words and words[-1][0].lower().rstrip(".") in self.particles:
             words.pop()
-        if not words or all(len(w[0].rstrip(".")) <= 1 for w in words):
+        if not words or all(len(w[0].rstrip(".")) <= 1 or _ROMAN.match(w[0]) for w in words):
             return None
         if self.all_common(words):
             return None
@@ -287,13 +292,21 @@ class OfficialExtractor:
         j = found["next"]
         if not found["degrees"]:  # `Wilayah Sumbagbar BPJS Ketenagakerjaan, Hadi Purnomo`
             k = j
-            while k < len(toks) and self.is_org_word(toks[k][0]) and toks[k][0] != ",":
-                k += 1
+            while k < len(toks) and toks[k][0] != ",":
+                step = 1 if self.is_org_word(toks[k][0]) else self._place_len(toks, k)
+                if not step:
+                    break
+                k += step
             if k > j and k < len(toks) and toks[k][0] == ",":
                 later = self.read_name(toks, k + 1)
                 if later:
                     return later, k
         looks_like_org = len(found["name"].split()) <= 3 or self.any_common(words)
+        if self.position_insertions and j < len(toks):
+            # `Kepala Desa Cibadak, Kecamatan Cibadak, Ujang Rahmat`
+            ins = self.position_insertions.match(self._text, toks[j - 1][2])
+            if ins:
+                j = next((k for k in range(j, len(toks)) if toks[k][1] >= ins.end()), len(toks))
         if looks_like_org and not found["degrees"] and j < len(toks) and toks[j][0] == ",":
             later = self.read_name(toks, j + 1)
             if later and (later["next"] >= len(toks) or toks[later["next"]][0] in (",", ".", ")")
@@ -310,6 +323,7 @@ class OfficialExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
+        self._text = text
         people: list[Person] = []
         primary = self.primary_regency(doc)
         for m in self.head.finditer(text):
@@ -322,7 +336,7 @@ class OfficialExtractor:
                 continue
             org_end = self.read_org(toks, 0, head)
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
-            if self.skip_positions and self.skip_positions.search(org):
+            if self.skip_positions and self.skip_positions.search(text[m.end():m.end() + 40].lstrip()):
                 continue
             found = self.name_before(text, s_start, m.start(), explicit_only=True)
             rule = "officials.name_selaku_role"
@@ -330,6 +344,13 @@ class OfficialExtractor:
                 rule = "officials.role_name"
             if found is None and org_end < len(toks):
                 nxt = org_end
+                if self.position_insertions:
+                    # `Anggota DPRD dari Fraksi PKB, Nama`; `Cabang Batang, yang membawahi ..., Nama`
+                    pos = toks[org_end - 1][2] if org_end else m.end()
+                    ins = self.position_insertions.match(text, pos)
+                    if ins:
+                        nxt = next((k for k in range(org_end, len(toks)) if toks[k][1] >= ins.end()), len(toks))
+                        org_end = nxt
                 if toks[nxt][0] == ",":
                     rule = "officials.role_comma_name"
                     nxt += 1
@@ -353,7 +374,7 @@ class OfficialExtractor:
             acting = (m.group("acting") or "").strip()
             pos_end = toks[org_end - 1][2] if org_end else m.end()
             position = text[m.start():pos_end].strip(" ,")
-            people.append(Person(found["name"], role, position, acting, self.organization(role, org, primary),
+            people.append(Person(found["name"], role, position, acting, self.organization(role, org, primary, head),
                                  found["honorific"], found["degrees"], found["start"], found["end"], rule))
             if rule in ("officials.role_name", "officials.role_comma_name"):
                 # `anggota komisi, Hj. Darmawati dan Muhammad Abadi`: two people, one position
@@ -362,7 +383,7 @@ class OfficialExtractor:
                     second = self.read_name(toks, k + 1)
                     after = toks[second["next"]][0] if second and second["next"] < len(toks) else "."
                     if second and (after in (",", ".", ")") or after[:1].islower()):
-                        people.append(Person(second["name"], role, position, acting, self.organization(role, org, primary),
+                        people.append(Person(second["name"], role, position, acting, self.organization(role, org, primary, head),
                                              second["honorific"], second["degrees"], second["start"],
                                              second["end"], "officials.shared_role"))
         for person in self.merge(people):
@@ -402,25 +423,36 @@ class OfficialExtractor:
             return None
         return self.read_name(toks, k)
 
-    def place_in(self, org: str):
-        """The regency an organization phrase names (`Bolsel`, `Kabupaten Buol`), if any."""
+    def place_in(self, org: str, kind: str | None = None):
+        """The regency an organization phrase names (`Bolsel`, `Kota Madiun`), if any; `kind`
+        (kota/kabupaten) decides between namesakes when the phrase does not."""
         words = regex.findall(r"[\p{L}][\p{L}'’\-]*", org)
         for i in range(len(words)):
             for n in range(min(4, len(words) - i), 0, -1):
                 found = self.regencies.table.get(norm_key(" ".join(words[i:i + n])))
                 if found:
-                    return found[0]
+                    before = words[i - 1].lower() if i else ""
+                    want = "kota" if before == "kota" else "kabupaten" if before in ("kabupaten", "kab") else kind
+                    return next((r for r in found if r.kind == want), found[0])
         return None
 
-    def organization(self, role: str, org: str, primary) -> str:
+    def organization(self, role: str, org: str, primary, head: str = "") -> str:
         """The body the person serves, spelled out where the article allows."""
         org = org.strip(" ,")
-        body = self.role_bodies.get(role)
+        if regex.search(r"(?i)\b(provinsi|pemprov|kanwil|wilayah)\b", org):
+            return org  # a provincial or regional body: no regency to add
+        embedded = self.embedded_body.match(head) if self.embedded_body and head else None
+        if embedded:
+            org = f"{embedded.group('body')} {org}".strip()
+        kind = "kota" if regex.search(r"(?i)\bkota\b", f"{role} {head} {org}") else None
+        if kind is None and regex.search(r"(?i)\b(bupati|kabupaten|kab)\b", f"{role} {head} {org}"):
+            kind = "kabupaten"
+        body = None if embedded else self.role_bodies.get(role)
         first = org.split()[0] if org else ""
         is_agency_name = first.isupper() or bool(self.org_word_pattern and self.org_word_pattern.match(first))
         if body and first and not is_agency_name and not org.lower().startswith(body.lower()):
             org = f"{body} {org}"  # `Kepala Dinas Tenaga Kerja` serves the Dinas Tenaga Kerja
-        regency = self.place_in(org) or primary
+        regency = self.place_in(org, kind) or primary
         if role in self.government_roles and regency is not None:
             return f"Pemerintah {regency.name}"
         if role in self.council_roles and regency is not None:

@@ -31,6 +31,14 @@ class QuantityExtractor:
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
+        self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?![\p{{L}}])", "participants.people_noun")
+        self.bare_number = rules.compile(rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?![\d\p{{L}}])",
+                                         "participants.enrolled_number", regex.IGNORECASE)
+        self.enrolled_after = rules.compile(spec["enrolled_after"], "participants.enrolled_after") \
+            if spec.get("enrolled_after") else None
+        self.part_of = rules.compile(
+            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})" + spec["part_of"].replace("{number}", number)
+            .replace("{people}", people), "participants.part_of", regex.IGNORECASE) if spec.get("part_of") else None
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
@@ -55,6 +63,38 @@ class QuantityExtractor:
         words = text[sent_start:start].split()
         return " ".join(words[-limit:]).strip(" ,")
 
+    def enrolled_counts(self, doc: Doc, text: str, programs, seen: set) -> None:
+        """Numbers whose people noun stands elsewhere in the sentence: `Dari 65 ribu pekerja,
+        50.850 sudah terdaftar` and `15 dari 87 KPM`."""
+        taken = [(v["start"], v["end"]) for v in values(doc, "participants")]
+
+        def add(m, noun, rule):
+            value = parse_number(m.group("number"))
+            if value is None or value <= 0 or not float(value).is_integer() or int(value) in seen:
+                return
+            if any(s <= m.start() < e for s, e in taken):
+                return
+            if self.not_count_before.search(text[max(0, m.start() - 40):m.start()]):
+                return
+            s_start, s_end = sentence_bounds(doc, m.start())
+            sentence = text[s_start:s_end]
+            program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
+            add_value(doc, "participants", m.start(), m.end("number"), rule, count=int(value), population=noun,
+                      program=program, qualifier=self.qualifier(sentence), repeated=False, sentence=sentence.strip())
+            seen.add(int(value))
+
+        if self.part_of:
+            for m in self.part_of.finditer(text):
+                add(m, m.group("noun"), self.part_of.id)
+        if self.enrolled_after:
+            for m in self.bare_number.finditer(text):
+                if not self.enrolled_after.match(text, m.end()):
+                    continue
+                s_start, _ = sentence_bounds(doc, m.start())
+                noun = self.people.search(text, s_start, m.start())
+                if noun:
+                    add(m, noun.group(0), self.enrolled_after.id)
+
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         programs = values(doc, "programs")
@@ -78,6 +118,7 @@ class QuantityExtractor:
                       program=program, qualifier=self.qualifier(sentence), repeated=int(value) in seen_counts,
                       sentence=sentence.strip())
             seen_counts.add(int(value))
+        self.enrolled_counts(doc, text, programs, seen_counts)
         for m in self.percent.finditer(text):
             value = parse_number(m.group("number"))
             if value is None:

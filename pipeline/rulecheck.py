@@ -124,6 +124,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "org_word_pattern": Key(PATTERN),
         "not_after": Key(PATTERN),
         "name_starters": Key(WORDS),
+        "position_insertions": Key(PATTERN), "embedded_body": Key(PATTERN, groups=("body",)),
         "name_before_role_after": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
         "government_roles": Key(WORDS), "council_roles": Key(WORDS), "role_bodies": Key(PATTERN_MAP),
         "skip_positions": Key(PATTERN),
@@ -155,6 +156,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "always_count": Key(WORDS),
         "qualifiers": Key(PATTERN_MAP, required=True, keys=("new", "target", "potential", "total", "covered")),
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
+        "enrolled_after": Key(PATTERN), "part_of": Key(FRAGMENT, placeholders=("number", "people"), groups=("noun",)),
         "money": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, placeholders=("digits",), groups=("number",)))),
         "purpose_words": Key(PATTERN, required=True),
@@ -729,7 +731,7 @@ class _Context:
 
 def _expansions(merged: dict[str, dict]) -> dict[str, str]:
     """The placeholder alternations, built as the extractors build them (fallbacks if broken)."""
-    out = {"month": "(?:jan)", "weekday": "(?:senin)", "number": r"(?:\d+)", "digits": r"\d+"}
+    out = {"month": "(?:jan)", "weekday": "(?:senin)", "number": r"(?:\d+)", "digits": r"\d+", "people": r"(?:peserta)"}
     try:
         months = [str(n).lower() for names in merged.get("dates", {}).get("months", {}).values() for n in names]
         if months:
