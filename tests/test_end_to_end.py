@@ -23,6 +23,9 @@ DEV_FLOORS = {"event_date": 0.98, "regencies": 0.99, "officials": 0.97, "program
 DEV_ROLE_ACCURACY_FLOOR = 0.98
 
 
+SYNTHETIC_FLOORS = {"a": 0.99, "b": 0.98}  # core macro F1, see tests/data/README.md
+
+
 @pytest.fixture(scope="module")
 def seed_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("seed") / "out"
@@ -85,3 +88,12 @@ def test_berita_eval_equals_reference_scorer_on_a_real_run(dev_run):
     reference = subprocess.run([sys.executable, str(REFERENCE_SCORER), str(DEV_GOLD), str(dev_run), "--json"],
                                capture_output=True, text=True, check=True)
     assert evaluation.score(DEV_GOLD, dev_run) == json.loads(reference.stdout)
+
+
+@pytest.mark.parametrize("name", sorted(SYNTHETIC_FLOORS))
+def test_synthetic_regression_sets(tmp_path, name):
+    data = REPO / "tests" / "data"
+    out = tmp_path / "out"
+    assert berita(["run", str(data / f"synthetic-{name}.jsonl"), "--out", str(out), "--quiet", "--no-review"]) == 0
+    result = evaluation.score(data / f"synthetic-{name}.gold.jsonl", out)
+    assert result["core_macro_f1"] >= SYNTHETIC_FLOORS[name], result
