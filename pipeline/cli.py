@@ -45,6 +45,18 @@ def cmd_run(args) -> int:
     except InputError as exc:
         print(f"berita: error: {exc}", file=sys.stderr)
         return 2
+    engine = None
+    if args.engine == "dask":
+        from .distributed import DaskEngine, DaskError
+        try:
+            engine = DaskEngine(args.scheduler, workers=args.processes if args.processes > 1 else None,
+                                quiet=args.quiet)
+        except DaskError as exc:
+            print(f"berita: error: {exc}", file=sys.stderr)
+            return 2
+        records = engine.run_articles(articles, rules_dirs=args.rules)
+    else:
+        records = run_articles(articles, rules_dirs=args.rules, processes=args.processes)
     started = time.time()
     writer = TableWriter(Path(args.out))
     show = _progress(not args.quiet and sys.stderr.isatty())
@@ -54,7 +66,7 @@ def cmd_run(args) -> int:
         tally = LeftoverTally(args.rules or [])
     try:
         n = 0
-        for record in run_articles(articles, rules_dirs=args.rules, processes=args.processes):
+        for record in records:
             writer.write(record)
             if tally is not None:
                 tally.add(record)
@@ -66,6 +78,7 @@ def cmd_run(args) -> int:
         run_info = {"berita_version": "0.1.0", "started": started, "seconds": round(time.time() - started, 3),
                     "inputs": [str(p) for p in args.paths], "rules_fingerprint": rules.fingerprint(),
                     "rules_dirs": [str(d) for d in (args.rules or [])], "processes": args.processes,
+                    "engine": args.engine, **(engine.describe() if engine else {}),
                     "articles": n, **writer.counts}
         if tally is not None:
             tally.write(writer.tmp_dir / "leftovers.csv")
@@ -74,6 +87,9 @@ def cmd_run(args) -> int:
     except BaseException:
         writer.abort()
         raise
+    finally:
+        if engine is not None:
+            engine.close()
     if not args.no_review:
         try:
             from .review import write_review
@@ -97,7 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output directory (replaced atomically when the run completes)")
     run.add_argument("--rules", action="append", default=[], metavar="DIR",
                      help="a rules directory layered over the built-in rules (repeatable)")
-    run.add_argument("--processes", "-j", type=int, default=1)
+    run.add_argument("--processes", "-j", type=int, default=1,
+                     help="worker processes (with --engine dask and no --scheduler: local Dask workers; "
+                          "default there: one per CPU)")
+    run.add_argument("--engine", choices=["local", "dask"], default="local",
+                     help="local: this machine (multiprocessing with -j); dask: a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786 "
+                          "(with --engine dask; default: start a local cluster)")
     run.add_argument("--no-review", action="store_true", help="do not write review.html")
     run.add_argument("--leftovers", action="store_true",
                      help="also write leftovers.csv: phrasings no rule took, ranked by how often their shape occurs")
@@ -123,7 +146,10 @@ def main(argv: list[str] | None = None) -> int:
         module = {"eval": "evaluation", "review": "review", "explain": "explain", "rules": "rulecheck"}[argv[0]]
         import importlib
         return importlib.import_module(f"pipeline.{module}").main(argv[1:])
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "scheduler", None) and args.engine != "dask":
+        parser.error("--scheduler needs --engine dask")
     return args.func(args)
 
 

@@ -1,0 +1,424 @@
+"""`python -m pipeline.bench --dev PATH [--n 2000] [--big 20000]`: how fast is berita?
+
+One run measures, side by side on the same texts (N articles made by cycling the dev
+articles, ids made unique, written to a temporary JSONL):
+
+* the floor: ``spacy.blank("id")`` tokenizing the texts with ``nlp.pipe`` (built first,
+  build time not counted);
+* berita in-process: the annotation pipeline over a subsample with the pipeline already
+  built and nothing written (the steady state, directly comparable with the floor);
+* berita end to end: ``berita run FILE --out DIR --no-review --quiet`` through the real
+  CLI code path (``python -m pipeline.cli`` in a fresh subprocess), with 1 and with 2
+  processes, and with 1 process on N=--big articles: wall time from spawn to exit
+  (interpreter start, imports, pipeline build, reading, writing the tables included),
+  CPU time and peak resident memory of the run (``os.wait4`` rusage of that child;
+  with 2 processes this is the largest single process, the sampled sum over the process
+  tree is reported beside it), and the time from spawn until the first data row of
+  ``articles.csv`` is on disk in the run's temporary directory (``.NAME.tmp-*``);
+* ``dateparser.search.search_dates(text, languages=["id"])`` on a subsample.
+
+Each N-article measurement runs ``--repeat`` times (default 2; the 1- and 2-process runs
+interleaved) and the fastest run is reported, all wall times are kept in the JSON.
+
+It prints a table and the ratios against the targets and writes everything, with the
+machine's description and load averages, to outputs/bench.json. The machine may be
+shared: the load average before each measurement is recorded, and throughput figures
+taken under load understate berita (CPU seconds per article are reported too).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+TARGETS = {
+    "berita_vs_floor": 0.5,        # berita 1-process articles/s >= 0.5 x tokenizer floor
+    "berita_vs_dateparser": 15.0,  # >= 15 x dateparser.search_dates
+    "two_vs_one_process": 1.7,     # 2 processes >= 1.7 x 1 process
+    "peak_rss_mb": 400.0,          # peak resident memory of a run (N and --big)
+    "rss_big_vs_n": 1.10,          # memory at --big within 10 % of memory at N
+    "first_row_s": 2.0,            # first table row on disk within 2 s of starting
+}
+
+
+# ----------------------------------------------------------------------------- inputs
+
+def load_dev(path: Path) -> list[dict]:
+    out = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("text"), str) and obj.get("id") is not None:
+                out.append(obj)
+    if not out:
+        raise SystemExit(f"bench: no usable articles in {path}")
+    return out
+
+
+def cycled(dev: list[dict], n: int):
+    """N articles cycling the dev set; ids made unique (`<id>~<i>`)."""
+    for i in range(n):
+        obj = dict(dev[i % len(dev)])
+        obj["id"] = f"{obj['id']}~{i}"
+        yield obj
+
+
+def write_corpus(dev: list[dict], n: int, path: Path) -> Path:
+    with open(path, "w", encoding="utf-8") as f:
+        for obj in cycled(dev, n):
+            f.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------------------- machine
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _mem_total_mb() -> float | None:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _version(module: str) -> str | None:
+    try:
+        from importlib.metadata import version
+        return version(module)
+    except Exception:
+        return None
+
+
+def _git(*args: str) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent.parent,
+                             capture_output=True, text=True, timeout=10)
+        return out.stdout.strip() if out.returncode == 0 else None
+    except Exception:
+        return None
+
+
+def machine_info() -> dict:
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    return {
+        "cpu_count": os.cpu_count(), "cpus_usable": usable, "cpu_model": _cpu_model(),
+        "memory_mb": _mem_total_mb(), "platform": platform.platform(),
+        "python": platform.python_version(), "python_implementation": platform.python_implementation(),
+        "spacy": _version("spacy"), "dateparser": _version("dateparser"), "regex": _version("regex"),
+        "dask": _version("dask"), "distributed": _version("distributed"), "berita": _version("berita"),
+        "git_commit": _git("rev-parse", "--short", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+def loadavg() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+# ----------------------------------------------------------------------- measurements
+
+def measure_floor(texts: list[str]) -> dict:
+    import spacy
+    t = time.perf_counter()
+    nlp = spacy.blank("id")
+    build = time.perf_counter() - t
+    for _ in nlp.pipe(texts[:20]):  # warm-up
+        pass
+    load = loadavg()
+    t = time.perf_counter()
+    c = time.process_time()
+    for _ in nlp.pipe(texts):
+        pass
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"articles": len(texts), "seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+            "articles_per_s": round(len(texts) / wall, 1), "build_seconds": round(build, 3), "loadavg": load}
+
+
+def measure_inprocess(articles: list[dict]) -> dict:
+    """berita's annotation + record building, pipeline pre-built, nothing written."""
+    from .engine import _run_batch, batches
+    from .nlp import build_nlp
+    from .reading import Article
+    t = time.perf_counter()
+    nlp = build_nlp()
+    build = time.perf_counter() - t
+    items = [Article(id=a["id"], text=a["text"], url=a.get("url"), published=a.get("published"),
+                     title=a.get("title")) for a in articles]
+    _run_batch(nlp, items[:8])  # warm-up
+    load = loadavg()
+    t = time.perf_counter()
+    c = time.process_time()
+    n = sum(len(_run_batch(nlp, b)) for b in batches(items, 64))
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"articles": n, "seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+            "articles_per_s": round(n / wall, 1), "build_seconds": round(build, 3), "loadavg": load}
+
+
+def measure_dateparser(texts: list[str]) -> dict:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from dateparser.search import search_dates
+        search_dates("Senin, 3 Februari 2025", languages=["id"])  # loads the language data
+        load = loadavg()
+        t = time.perf_counter()
+        c = time.process_time()
+        for text in texts:
+            search_dates(text, languages=["id"])
+        wall, cpu = time.perf_counter() - t, time.process_time() - c
+    return {"articles": len(texts), "seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
+            "articles_per_s": round(len(texts) / wall, 1), "loadavg": load}
+
+
+def _first_row_on_disk(out: Path) -> bool:
+    for csv_path in glob.glob(str(out.parent / f".{out.name}.tmp-*" / "articles.csv")):
+        try:
+            with open(csv_path, "rb") as f:
+                if f.read(1 << 16).count(b"\n") >= 2:  # header + one data row
+                    return True
+        except OSError:
+            pass
+    return False
+
+
+def _tree_rss_mb(pid: int) -> float | None:
+    try:
+        import psutil
+        p = psutil.Process(pid)
+        procs = [p, *p.children(recursive=True)]
+        total = 0
+        for q in procs:
+            try:
+                total += q.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+    except Exception:
+        return None
+
+
+def run_berita(corpus: Path, n: int, processes: int, workdir: Path) -> dict:
+    """`berita run` in a fresh subprocess: wall, CPU, peak RSS, first row on disk."""
+    out = workdir / f"out-{n}-j{processes}"
+    log = workdir / f"stderr-{n}-j{processes}.txt"
+    cmd = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out),
+           "--no-review", "--quiet", "--processes", str(processes)]
+    load = loadavg()
+    with open(log, "wb") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+        first_row = None
+        tree_peak = 0.0
+        next_sample = t0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            now = time.perf_counter()
+            if pid:
+                break
+            if first_row is None and _first_row_on_disk(out):
+                first_row = now - t0
+            if now >= next_sample:
+                tree_peak = max(tree_peak, _tree_rss_mb(proc.pid) or 0.0)
+                next_sample = now + 0.25
+            time.sleep(0.005 if first_row is None else 0.05)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: berita run failed (exit {proc.returncode}): {' '.join(cmd)}\n"
+                         + log.read_text(encoding="utf-8", errors="replace")[-2000:])
+    rows = sum(1 for _ in open(out / "records.jsonl", "rb"))
+    if rows != n:
+        raise SystemExit(f"bench: berita wrote {rows} records for {n} articles")
+    run_json = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    # ru_maxrss is in KiB on Linux (bytes on macOS)
+    rss_mb = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024)
+    result = {"articles": n, "processes": processes, "seconds": round(wall, 3),
+              "articles_per_s": round(n / wall, 1),
+              "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+              "run_json_seconds": run_json.get("seconds"),
+              "peak_rss_mb": round(rss_mb, 1), "tree_rss_sampled_peak_mb": round(tree_peak, 1),
+              "first_row_s": round(first_row, 3) if first_row is not None else None,
+              "errors": run_json.get("error"), "loadavg": load}
+    shutil.rmtree(out, ignore_errors=True)
+    return result
+
+
+# ----------------------------------------------------------------------------- report
+
+def best_of(repeat: int, measure, *args) -> dict:
+    """The fastest of `repeat` runs (a shared machine's load only ever slows a run down)."""
+    return fastest([measure(*args) for _ in range(max(1, repeat))])
+
+
+def fastest(runs: list[dict]) -> dict:
+    best = dict(min(runs, key=lambda r: r["seconds"]))
+    if len(runs) > 1:
+        best["all_seconds"] = [r["seconds"] for r in runs]
+    return best
+
+
+def _ratio(a, b):
+    return round(a / b, 3) if a is not None and b else None
+
+
+def evaluate(r: dict) -> list[dict]:
+    one, two, big = r["berita_1proc"], r["berita_2proc"], r.get("berita_big")
+    rows = [
+        {"name": "berita 1-proc ÷ floor", "value": _ratio(one["articles_per_s"], r["floor"]["articles_per_s"]),
+         "target": f"≥ {TARGETS['berita_vs_floor']}", "ok": None},
+        {"name": "berita 1-proc ÷ dateparser",
+         "value": _ratio(one["articles_per_s"], r["dateparser"]["articles_per_s"]),
+         "target": f"≥ {TARGETS['berita_vs_dateparser']:g}", "ok": None},
+        {"name": "berita 2-proc ÷ 1-proc", "value": _ratio(two["articles_per_s"], one["articles_per_s"]),
+         "target": f"≥ {TARGETS['two_vs_one_process']}", "ok": None},
+        {"name": f"peak RSS N={one['articles']} (MB)", "value": one["peak_rss_mb"],
+         "target": f"< {TARGETS['peak_rss_mb']:g}", "ok": one["peak_rss_mb"] < TARGETS["peak_rss_mb"]},
+    ]
+    rows[0]["ok"] = rows[0]["value"] is not None and rows[0]["value"] >= TARGETS["berita_vs_floor"]
+    rows[1]["ok"] = rows[1]["value"] is not None and rows[1]["value"] >= TARGETS["berita_vs_dateparser"]
+    rows[2]["ok"] = rows[2]["value"] is not None and rows[2]["value"] >= TARGETS["two_vs_one_process"]
+    if big:
+        rows.append({"name": f"peak RSS N={big['articles']} (MB)", "value": big["peak_rss_mb"],
+                     "target": f"< {TARGETS['peak_rss_mb']:g}", "ok": big["peak_rss_mb"] < TARGETS["peak_rss_mb"]})
+        ratio = _ratio(big["peak_rss_mb"], one["peak_rss_mb"])
+        rows.append({"name": f"mem {big['articles']} ÷ {one['articles']}", "value": ratio,
+                     "target": f"≤ {TARGETS['rss_big_vs_n']}", "ok": ratio is not None and ratio <= TARGETS["rss_big_vs_n"]})
+    fr = one["first_row_s"]
+    rows.append({"name": "first row on disk (s)", "value": fr, "target": f"≤ {TARGETS['first_row_s']:g}",
+                 "ok": fr is not None and fr <= TARGETS["first_row_s"]})
+    rows.append({"name": "(info) berita steady state ÷ floor",
+                 "value": _ratio(r["berita_inprocess"]["articles_per_s"], r["floor"]["articles_per_s"]),
+                 "target": "", "ok": None})
+    per_cpu = lambda x: x["articles"] / x["cpu_seconds"] if x.get("cpu_seconds") else None  # noqa: E731
+    rows.append({"name": "(info) berita 1-proc ÷ floor, per CPU-second",
+                 "value": _ratio(per_cpu(one), per_cpu(r["floor"])), "target": "", "ok": None})
+    rows.append({"name": "(info) berita 1-proc ÷ dateparser, per CPU-s",
+                 "value": _ratio(per_cpu(one), per_cpu(r["dateparser"])), "target": "", "ok": None})
+    return rows
+
+
+def print_report(r: dict, checks: list[dict]) -> None:
+    m = r["machine"]
+    print(f"\nmachine: {m['cpu_count']} CPUs ({m['cpu_model']}), {m['memory_mb']} MB, Python {m['python']}, "
+          f"spaCy {m['spacy']}, dateparser {m['dateparser']}; commit {m['git_commit']}"
+          f"{' (dirty)' if m['git_dirty'] else ''}")
+    print(f"{'measurement':44s} {'articles':>8s} {'art/s':>8s} {'wall s':>8s} {'CPU s':>8s} "
+          f"{'RSS MB':>8s} {'1st row':>8s} {'load':>5s}")
+
+    def line(label, x):
+        rss = x.get("peak_rss_mb")
+        fr = x.get("first_row_s")
+        load = (x.get("loadavg") or [None])[0]
+        print(f"{label:44s} {x['articles']:8d} {x['articles_per_s']:8.1f} {x['seconds']:8.2f} "
+              f"{x.get('cpu_seconds', 0):8.2f} {rss if rss is not None else '':>8} "
+              f"{fr if fr is not None else '':>8} {load if load is not None else '':>5}")
+
+    line('floor: spacy.blank("id").pipe', r["floor"])
+    line("berita pipeline in-process (no I/O, built)", r["berita_inprocess"])
+    line("berita run -j1 (CLI, file → tables)", r["berita_1proc"])
+    line("berita run -j2 (CLI, file → tables)", r["berita_2proc"])
+    if r.get("berita_big"):
+        line("berita run -j1, big corpus", r["berita_big"])
+    line("dateparser search_dates(languages=['id'])", r["dateparser"])
+    two = r["berita_2proc"]
+    print(f"(-j2 peak RSS is the largest process; sampled sum over its process tree: "
+          f"{two['tree_rss_sampled_peak_mb']} MB)")
+    print(f"\n{'ratio / target':44s} {'value':>10s}  {'target':<8s} met")
+    for c in checks:
+        met = "" if c["ok"] is None else ("yes" if c["ok"] else "NO")
+        value = "" if c["value"] is None else f"{c['value']:g}"
+        print(f"{c['name']:44s} {value:>10s}  {c['target']:<8s} {met}")
+    loads = [x.get("loadavg") for x in (r["floor"], r["berita_1proc"], r["berita_2proc"]) if x.get("loadavg")]
+    busy = [l for l in loads if l[0] > 0.5]
+    if busy:
+        print(f"\nnote: the machine was busy (1-min load up to {max(l[0] for l in busy)} on "
+              f"{m['cpus_usable']} CPUs) during some measurements; throughput figures understate.")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n")[0])
+    ap.add_argument("--dev", required=True, type=Path, help="dev articles (JSONL) to cycle")
+    ap.add_argument("--n", type=int, default=2000, help="articles for the side-by-side runs (default 2000)")
+    ap.add_argument("--big", type=int, default=20000,
+                    help="articles for the memory-flatness run (default 20000; 0 skips it)")
+    ap.add_argument("--dateparser-n", type=int, default=200, help="dateparser subsample (default 200)")
+    ap.add_argument("--inprocess-n", type=int, default=500, help="in-process steady-state subsample")
+    ap.add_argument("--json", type=Path, default=Path("outputs/bench.json"), help="where to write the numbers")
+    ap.add_argument("--repeat", type=int, default=2,
+                    help="runs of each N-article measurement; the fastest is reported (default 2)")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args(argv)
+
+    dev = load_dev(args.dev)
+    result: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine_info(),
+                    "dev": str(args.dev), "dev_articles": len(dev), "n": args.n, "big": args.big, "repeat": args.repeat,
+                    "targets": TARGETS}
+    work = Path(tempfile.mkdtemp(prefix="berita-bench-"))
+    try:
+        corpus = write_corpus(dev, args.n, work / f"bench-{args.n}.jsonl")
+        texts = [a["text"] for a in cycled(dev, args.n)]
+        step = lambda msg: print(f"[bench] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+        step(f"floor: spaCy tokenizer on {args.n} articles")
+        result["floor"] = best_of(args.repeat, measure_floor, texts)
+        step(f"berita in-process on {min(args.inprocess_n, args.n)} articles")
+        result["berita_inprocess"] = best_of(args.repeat, measure_inprocess,
+                                             list(cycled(dev, min(args.inprocess_n, args.n))))
+        ones, twos = [], []
+        for _ in range(max(1, args.repeat)):  # interleaved, so a burst of load hits both alike
+            step(f"berita run -j1 on {args.n} articles")
+            ones.append(run_berita(corpus, args.n, 1, work))
+            step(f"berita run -j2 on {args.n} articles")
+            twos.append(run_berita(corpus, args.n, 2, work))
+        result["berita_1proc"], result["berita_2proc"] = fastest(ones), fastest(twos)
+        step(f"dateparser on {min(args.dateparser_n, args.n)} articles")
+        result["dateparser"] = best_of(args.repeat, measure_dateparser, texts[:args.dateparser_n])
+        if args.big:
+            big = write_corpus(dev, args.big, work / f"bench-{args.big}.jsonl")
+            step(f"berita run -j1 on {args.big} articles (memory)")
+            result["berita_big"] = run_berita(big, args.big, 1, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    result["loadavg_end"] = loadavg()
+    checks = evaluate(result)
+    result["ratios"] = {c["name"]: {"value": c["value"], "target": c["target"], "met": c["ok"]} for c in checks}
+    result["all_targets_met"] = all(c["ok"] for c in checks if c["ok"] is not None)
+    print_report(result, checks)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten: {args.json}")
+    return 1 if args.check and not result["all_targets_met"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
