@@ -17,6 +17,7 @@ from spacy.tokens import Doc
 
 from .rules import RuleSet, cached_rules
 from . import spans  # noqa: F401  (registers Doc extensions)
+from .spans import text_of
 
 # One character in, one character out: folding must not move offsets.
 #
@@ -128,7 +129,7 @@ class BoilerplateMarker:
         return found
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         ranges = self.ranges(text)
         doc._.boilerplate = tuple((s, e) for s, e, _ in ranges)
         folded = fold(text)

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from functools import lru_cache
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, set_values, values
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 
 class DateExtractor:
@@ -124,7 +128,7 @@ class DateExtractor:
         relative day word (`kemarin`) when the body uses one."""
         reference = stamps[0]["date"] if stamps else None
         published = ((doc._.meta or {}).get("published") or "")[:10]
-        if reference is None and regex.fullmatch(r"\d{4}-\d{2}-\d{2}", published):
+        if reference is None and _re(r"\d{4}-\d{2}-\d{2}").fullmatch(published):
             reference = published
         if reference is None:
             return

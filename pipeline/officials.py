@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from functools import lru_cache
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -19,6 +21,8 @@ from . import lexicon
 from .regencies import RegencyExtractor, gazetteer, norm_key
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 # dotted abbreviations (S.Pt., M.Si, A.Md.Keb) first, then words, numbers, punctuation
 _TOKEN = regex.compile(r"(?:\p{L}{1,3}\.)+\p{L}{1,4}\.?(?![\p{L}])|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
@@ -43,7 +47,7 @@ class Person:
 
 
 def _dotless(word: str) -> str:
-    return regex.sub(r"[.\s]", "", word).lower()
+    return _re(r"[.\s]").sub("", word).lower()
 
 
 class OfficialExtractor:
@@ -104,7 +108,7 @@ class OfficialExtractor:
         for suffix in ("kan", "nya"):
             if len(lw) >= 6 and lw.endswith(suffix):
                 stem = lw[:-3]
-                stems = {stem, regex.sub(r"^(?:meng|meny|mem|men|me|di|ber|ter|per)", "", stem)}
+                stems = {stem, _re(r"^(?:meng|meny|mem|men|me|di|ber|ter|per)").sub("", stem)}
                 if stems & self.common_words:
                     return True
         return False
@@ -123,12 +127,12 @@ class OfficialExtractor:
 
     def all_common(self, words) -> bool:
         """`Secara Simbolis Menyerahkan Kartu`: ordinary words in capitals, not a name."""
-        keys = [regex.sub(r"[^\p{L}]", "", w[0]).lower() for w in words]
+        keys = [_re(r"[^\p{L}]").sub("", w[0]).lower() for w in words]
         keys = [k for k in keys if k]
         return bool(keys) and all(k in self.common_words for k in keys)
 
     def any_common(self, words) -> bool:
-        return any(regex.sub(r"[^\p{L}]", "", w[0]).lower() in self.common_words for w in words)
+        return any(_re(r"[^\p{L}]").sub("", w[0]).lower() in self.common_words for w in words)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table
@@ -270,7 +274,7 @@ class OfficialExtractor:
         start = text.rfind("\n", 0, pos) + 1
         end = text.find("\n", pos)
         line = text[start:end if end >= 0 else len(text)].strip()
-        words = [w for w in regex.findall(r"[\p{L}][\p{L}'’\-]*", line)]
+        words = [w for w in _re(r"[\p{L}][\p{L}'’\-]*").findall(line)]
         if len(words) < 4 or line.endswith((".", "”", '"')) or "," in line:
             return False
         capitalized = sum(w[0].isupper() for w in words if w.lower() not in self.headline_small_words)
@@ -315,7 +319,7 @@ class OfficialExtractor:
         return found, org_end
 
     def role_for(self, head: str, org: str) -> str:
-        role = self.role_of.get(regex.sub(r"\s+", " ", head.lower()), head)
+        role = self.role_of.get(_re(r"\s+").sub(" ", head.lower()), head)
         for context_head, pattern, refined in self.context_roles:
             if context_head == role and pattern.search(org):
                 return refined
@@ -402,8 +406,8 @@ class OfficialExtractor:
         """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
         a name ending right before the role. `explicit_only` accepts only `selaku`/`sebagai`."""
         before = text[sent_start:role_start]
-        m = regex.search(r"\s+(?:selaku|sebagai)\s+$" if explicit_only else
-                         r"(?:,\s*|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$", before)
+        m = _re(r"\s+(?:selaku|sebagai)\s+$" if explicit_only else
+                r"(?:,\s*|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$").search(before)
         if not m:
             return None
         if not explicit_only and not m.group(0).strip() and not self.is_degree(before[:m.start()].split()[-1]):
@@ -426,7 +430,7 @@ class OfficialExtractor:
     def place_in(self, org: str, kind: str | None = None):
         """The regency an organization phrase names (`Bolsel`, `Kota Madiun`), if any; `kind`
         (kota/kabupaten) decides between namesakes when the phrase does not."""
-        words = regex.findall(r"[\p{L}][\p{L}'’\-]*", org)
+        words = _re(r"[\p{L}][\p{L}'’\-]*").findall(org)
         for i in range(len(words)):
             for n in range(min(4, len(words) - i), 0, -1):
                 found = self.regencies.table.get(norm_key(" ".join(words[i:i + n])))
@@ -439,13 +443,13 @@ class OfficialExtractor:
     def organization(self, role: str, org: str, primary, head: str = "") -> str:
         """The body the person serves, spelled out where the article allows."""
         org = org.strip(" ,")
-        if regex.search(r"(?i)\b(provinsi|pemprov|kanwil|wilayah)\b", org):
+        if _re(r"(?i)\b(provinsi|pemprov|kanwil|wilayah)\b").search(org):
             return org  # a provincial or regional body: no regency to add
         embedded = self.embedded_body.match(head) if self.embedded_body and head else None
         if embedded:
             org = f"{embedded.group('body')} {org}".strip()
-        kind = "kota" if regex.search(r"(?i)\bkota\b", f"{role} {head} {org}") else None
-        if kind is None and regex.search(r"(?i)\b(bupati|kabupaten|kab)\b", f"{role} {head} {org}"):
+        kind = "kota" if _re(r"(?i)\bkota\b").search(f"{role} {head} {org}") else None
+        if kind is None and _re(r"(?i)\b(bupati|kabupaten|kab)\b").search(f"{role} {head} {org}"):
             kind = "kabupaten"
         body = None if embedded else self.role_bodies.get(role)
         first = org.split()[0] if org else ""
@@ -490,7 +494,7 @@ class OfficialExtractor:
 
 
 def norm_key_tokens(name: str) -> tuple[str, ...]:
-    return tuple(regex.sub(r"[^\p{L}]", "", w.lower()) for w in name.split() if regex.sub(r"[^\p{L}]", "", w))
+    return tuple(_re(r"[^\p{L}]").sub("", w.lower()) for w in name.split() if _re(r"[^\p{L}]").sub("", w))
 
 
 def _variant(a: tuple, b: tuple) -> bool:

@@ -7,6 +7,8 @@ program per article, grounded on its first mention.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -14,6 +16,8 @@ from spacy.tokens import Doc
 from . import lexicon
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 
 class ProgramExtractor:
@@ -26,7 +30,7 @@ class ProgramExtractor:
                 self.known[s.lower()] = entry
                 surfaces.append(s)
         # words may be separated by any run of spaces or a hyphen ("Nasional - Kartu")
-        flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, regex.split(r"[\s\-]+", s)))
+        flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, _re(r"[\s\-]+").split(s)))
                                     for s in surfaces}, key=len, reverse=True))
         self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?![\p{{L}}\-])",
                                            "programs.known", regex.IGNORECASE)
@@ -50,7 +54,7 @@ class ProgramExtractor:
 
     @staticmethod
     def key(surface: str) -> str:
-        return " ".join(regex.split(r"[\s\-–]+", surface.lower()))
+        return " ".join(_re(r"[\s\-–]+").split(surface.lower()))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
@@ -85,7 +89,7 @@ class ProgramExtractor:
                 name = m.group("name").strip()
                 while self.name_tails and self.name_tails.search(name):
                     name = self.name_tails.sub("", name)
-                name = regex.sub(r"\s+(dan|bagi|untuk)$", "", name)
+                name = _re(r"\s+(dan|bagi|untuk)$").sub("", name)
                 if uncommon and any(w.lower() in self.common_words for w in name.split()):
                     continue
                 if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:

@@ -7,6 +7,8 @@ Each value carries its population or purpose phrase and a qualifier from cue wor
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -14,6 +16,8 @@ from spacy.tokens import Doc
 from .numbers import number_regex, parse_number
 from .rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 
 class QuantityExtractor:
@@ -54,7 +58,7 @@ class QuantityExtractor:
     @staticmethod
     def phrase_after(text: str, end: int, limit: int = 8) -> str:
         tail = text[end:end + 120]
-        stop = regex.search(r"[.;:\n]|,\s|\s(?:dan|yang|dengan|dari|untuk|melalui|pada)\s", tail)
+        stop = _re(r"[.;:\n]|,\s|\s(?:dan|yang|dengan|dari|untuk|melalui|pada)\s").search(tail)
         words = (tail[:stop.start()] if stop else tail).split()
         return " ".join(words[:limit])
 
@@ -104,7 +108,7 @@ class QuantityExtractor:
             if value is None or value <= 0 or not float(value).is_integer():
                 continue
             before = text[max(0, m.start() - 40):m.start()]
-            if regex.search(r"(?i)rp\.?\s*$", before) or self.not_count_before.search(before):
+            if _re(r"(?i)rp\.?\s*$").search(before) or self.not_count_before.search(before):
                 continue
             s_start, s_end = sentence_bounds(doc, m.start())
             sentence = text[s_start:s_end]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-from .spans import FIELDS, values
+from .spans import FIELDS, text_of, values
 
 COLUMNS = {
     "articles": ["article_id", "title", "url", "published", "event_date", "event_date_text", "regency_code",
@@ -68,13 +68,14 @@ def unique_by(items: list[dict], key: str) -> list[dict]:
 
 
 def doc_to_record(doc: Doc, article) -> dict:
+    text = text_of(doc)
     event = doc._.event_date
     regencies = regency_rows(doc)
     primary = next((r for r in regencies if r["is_primary"]), None)
     record = {
-        "article_id": article.id, "title": article.title or _first_line(doc.text), "url": article.url,
+        "article_id": article.id, "title": article.title or _first_line(text), "url": article.url,
         "published": article.published, "status": "ok", "error": None, "warnings": list(article.warnings),
-        "text": doc.text,
+        "text": text,
         "event_date": event["date"] if event else None,
         "event_date_text": event["surface"] if event else None,
         "regency_code": primary["regency_code"] if primary else None,
@@ -112,10 +113,11 @@ def _first_line(text: str) -> str:
 
 def _sentence_ranges(doc: Doc) -> list[list[int]]:
     starts = list(doc._.sentence_starts) or [0]
-    ends = starts[1:] + [len(doc.text)]
+    text = text_of(doc)
+    ends = starts[1:] + [len(text)]
     out = []
     for s, e in zip(starts, ends):
-        while e > s and doc.text[e - 1].isspace():
+        while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
             out.append([s, e])

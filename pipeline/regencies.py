@@ -18,14 +18,19 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import RuleSet, cached_rules
-from .spans import add_value, match_text, set_values, values
+from .spans import add_value, match_text, set_values, text_of, values
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 _RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*)*")
 _WORD = regex.compile(r"[\p{L}'’-]+\.?")
 
 
+_KEY_DROP = regex.compile(r"[\s\-.'’]")
+
+
 def norm_key(name: str) -> str:
-    return regex.sub(r"[\s\-.'’]", "", name.lower())
+    return _KEY_DROP.sub("", name.lower())
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ def gazetteer() -> tuple[Regency, ...]:
 
 
 def bare_name(official: str) -> str:
-    return regex.sub(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?", "", official)
+    return _re(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?").sub("", official)
 
 
 class RegencyExtractor:
@@ -60,7 +65,7 @@ class RegencyExtractor:
         self.table: dict[str, list[Regency]] = defaultdict(list)
         for r in gazetteer():
             bare = bare_name(r.name)
-            for form in {bare, regex.sub(r"^(Kepulauan|Pulau|Kep\.)\s+", "", bare)}:
+            for form in {bare, _re(r"^(Kepulauan|Pulau|Kep\.)\s+").sub("", bare)}:
                 self._add(form, r)
         for alias, official in (spec.get("aliases") or {}).items():
             if official in by_name:  # `berita rules check` reports unknown names
@@ -128,10 +133,11 @@ class RegencyExtractor:
         return 0
 
     def _resolve(self, doc: Doc, found, province_party: bool = False) -> None:
+        text = text_of(doc)
         # Which type does the article itself use for an ambiguous name?
         kind_votes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for s, e, candidates, cues, _ in found:
-            key = norm_key(doc.text[s:e])
+            key = norm_key(text[s:e])
             if cues & {"kota", "government_kota"}:
                 kind_votes[key]["kota"] += 1
             if cues & {"kabupaten", "government_kabupaten"}:
@@ -140,7 +146,7 @@ class RegencyExtractor:
         gov: dict[Regency, int] = defaultdict(int)
         admin: dict[Regency, int] = defaultdict(int)
         for s, e, candidates, cues, in_dateline in found:
-            key = norm_key(doc.text[s:e])
+            key = norm_key(text[s:e])
             regency = self._pick(candidates, cues, kind_votes[key])
             if regency is None:
                 continue

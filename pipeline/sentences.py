@@ -7,12 +7,18 @@ quote, unless the word before the full stop is an abbreviation from
 """
 from __future__ import annotations
 
+import numpy
+from functools import lru_cache
+
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import RuleSet, cached_rules
 from . import spans  # noqa: F401
+from .spans import text_of
+
+_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 _CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
 
@@ -25,11 +31,11 @@ class SentenceSplitter:
 
     def _is_abbreviation(self, text: str, dot: int) -> bool:
         before = text[max(0, dot - 24):dot + 1]
-        word = regex.search(r"([\p{L}]+)\.$", before)
+        word = _re(r"([\p{L}]+)\.$").search(before)
         if word and word.group(1).lower() in self.abbreviations:
             return True
         # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or one capital "A."
-        return bool(self.initials.search(before) or regex.search(r"(?:^|[\s,(.])\p{Lu}\.$", before))
+        return bool(self.initials.search(before) or _re(r"(?:^|[\s,(.])\p{Lu}\.$").search(before))
 
     def starts(self, text: str) -> list[int]:
         starts = [0]
@@ -48,11 +54,14 @@ class SentenceSplitter:
         return starts
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = self.starts(doc.text)
+        starts = self.starts(text_of(doc))
         doc._.sentence_starts = tuple(starts)
-        boundaries = set(starts)
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.idx in boundaries
+        if len(doc):
+            # one array write instead of a Python loop over tokens
+            idx = doc.to_array("IDX")
+            sent_start = numpy.where(numpy.isin(idx, starts), 1, -1).astype("int64").view("uint64")
+            sent_start[0] = 1
+            doc.from_array(["SENT_START"], sent_start.reshape(-1, 1))
         return doc
 
 

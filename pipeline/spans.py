@@ -26,9 +26,17 @@ if not Doc.has_extension("event_date"):
     Doc.set_extension("event_date", default=None)
 
 
+def text_of(doc: Doc) -> str:
+    """The original text, computed once: spaCy rebuilds `doc.text` from the tokens on every access."""
+    text = doc.user_data.get("berita_text")
+    if text is None:
+        text = doc.user_data["berita_text"] = doc.text
+    return text
+
+
 def add_value(doc: Doc, field: str, start: int, end: int, rule: str, **value) -> dict:
     """Record one grounded value; returns the value dict (extractors may refine it later)."""
-    value.update(start=start, end=end, surface=doc.text[start:end], rule=rule)
+    value.update(start=start, end=end, surface=text_of(doc)[start:end], rule=rule)
     span = doc.char_span(start, end, label=rule, alignment_mode="expand")
     if span is not None:
         if field not in doc.spans:
@@ -48,22 +56,22 @@ def set_values(doc: Doc, field: str, items: list[dict]) -> None:
 
 def match_text(doc: Doc) -> str:
     """The text extractors match against: same length as doc.text, boilerplate blanked."""
-    return doc._.match_text if doc._.match_text is not None else doc.text
+    return doc._.match_text if doc._.match_text is not None else text_of(doc)
 
 
 def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
     starts = doc._.sentence_starts
     if not starts:
-        return 0, len(doc.text)
+        return 0, len(text_of(doc))
     i = bisect_right(starts, offset) - 1
     i = max(i, 0)
-    end = starts[i + 1] if i + 1 < len(starts) else len(doc.text)
+    end = starts[i + 1] if i + 1 < len(starts) else len(text_of(doc))
     return starts[i], end
 
 
 def sentence_text(doc: Doc, offset: int) -> str:
     s, e = sentence_bounds(doc, offset)
-    return doc.text[s:e].strip()
+    return text_of(doc)[s:e].strip()
 
 
 def in_boilerplate(doc: Doc, start: int, end: int) -> bool:
