@@ -23,12 +23,31 @@ def _progress(enabled: bool):
     return show
 
 
+def _write_review(tmp_dir: Path, out: Path) -> None:
+    """review.html of the finished tables, into the temporary directory (titled with DIR's name)."""
+    try:
+        from .review import load_records, render_review
+    except ImportError:
+        return
+    try:
+        records = load_records(tmp_dir / "records.jsonl")
+        name = out.resolve().name or str(out)
+        page = render_review(records, title=f"berita review · {name} · {len(records)} articles")
+        with open(tmp_dir / "review.html", "x", encoding="utf-8", newline="\n") as fh:
+            fh.write(page)
+    except Exception as exc:  # noqa: BLE001 -- the tables matter more than their review page
+        print(f"berita: warning: review.html not written ({type(exc).__name__}: {exc})", file=sys.stderr)
+
+
 def cmd_run(args) -> int:
     from .engine import run_articles
     from .reading import InputError, iter_articles
     from .rules import RuleError, cached_rules
-    from .tables import TableWriter
+    from .tables import OutputError, TableWriter
 
+    if args.processes < 1:
+        print(f"berita: error: --processes must be at least 1 (got {args.processes})", file=sys.stderr)
+        return 2
     try:
         rules = cached_rules(args.rules or [])
         from .rulecheck import check_rules
@@ -58,7 +77,13 @@ def cmd_run(args) -> int:
     else:
         records = run_articles(articles, rules_dirs=args.rules, processes=args.processes)
     started = time.time()
-    writer = TableWriter(Path(args.out))
+    try:  # nothing is written before the inputs are known to be usable
+        writer = TableWriter(Path(args.out))
+    except (OutputError, OSError) as exc:
+        if engine is not None:
+            engine.close()
+        print(f"berita: error: cannot write the output: {exc}", file=sys.stderr)
+        return 2
     show = _progress(not args.quiet and sys.stderr.isatty())
     tally = None
     if args.leftovers:  # what no rule took, grouped by shape: leftovers.csv beside the tables
@@ -83,19 +108,23 @@ def cmd_run(args) -> int:
         if tally is not None:
             tally.write(writer.tmp_dir / "leftovers.csv")
         writer.close(run_info)
+        if not args.no_review:  # written before the swap, so DIR never lacks it
+            _write_review(writer.tmp_dir, Path(args.out))
         writer.commit()
+    except KeyboardInterrupt:
+        writer.abort()
+        print(f"\nberita: interrupted; {args.out} left unchanged", file=sys.stderr)
+        return 130
+    except OSError as exc:  # e.g. the disk filled up
+        writer.abort()
+        print(f"berita: error: {exc}; {args.out} left unchanged", file=sys.stderr)
+        return 2
     except BaseException:
         writer.abort()
         raise
     finally:
         if engine is not None:
             engine.close()
-    if not args.no_review:
-        try:
-            from .review import write_review
-            write_review(Path(args.out))
-        except ImportError:
-            pass
     ok, errors = writer.counts["ok"], writer.counts["error"]
     if not args.quiet:
         print(f"{n} articles: {ok} ok, {errors} errors → {args.out}", file=sys.stderr)

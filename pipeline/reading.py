@@ -52,7 +52,9 @@ no Unicode normalisation, no stripping, NUL and other control characters are kep
 ``Article.text`` is therefore the text written to ``records.jsonl`` and every character
 offset produced downstream points into it (not into the raw input bytes, whose BOM,
 encoding and line endings may differ).  Only ``text`` is newline-normalised; ``title``
-etc. are passed through as given.
+etc. are passed through as given.  (In a ``.jsonl`` line, a ``\\ud800``-style escape
+without its pair -- a lone surrogate, which UTF-8 cannot hold -- is replaced with U+FFFD,
+one character for one, with a warning; that is a decoding repair like step 5.)
 
 Errors
 ------
@@ -523,6 +525,7 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
                 yield _error(fallback_id, where,
                              f"{where}: not a JSON object (got {_json_type(obj)})", warnings)
                 continue
+            obj = _without_surrogates(obj, warnings)
 
             problems = []
             raw_id = obj.get("id")
@@ -549,6 +552,23 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
                 warnings.append("empty text")
             yield Article(id=id_, text=normalize_newlines(text), source=where,
                           warnings=warnings, **fields)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(obj: dict, warnings: list[str]) -> dict:
+    """A ``\\ud800``-style escape without its pair decodes to a lone surrogate, which no
+    UTF-8 output can hold: each becomes U+FFFD (one character for one, so offsets hold)."""
+    out = obj
+    for key in ("id", "text", *OPTIONAL_FIELDS):
+        value = obj.get(key)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            if out is obj:
+                out = dict(obj)
+            out[key] = _SURROGATE.sub("\ufffd", value)
+            warnings.append(f"{key!r}: lone surrogate escape(s) replaced with U+FFFD")
+    return out
 
 
 def _sniff_delimiter(header_line: str) -> str:

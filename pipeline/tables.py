@@ -1,22 +1,50 @@
 """Writing the output directory: CSV tables, records.jsonl and run.json.
 
-Tables are streamed into a temporary directory beside DIR and moved into place only when
-the run completes, so a killed run leaves the previous DIR as it was. CSVs are UTF-8 with
-a BOM (Excel then keeps Indonesian characters), and a text cell that begins with `=`, `+`,
-`-` or `@` is prefixed with `'` so a spreadsheet shows it instead of running it.
+Outputs appear whole or not at all. Tables are streamed into a temporary directory
+beside DIR (`.DIR.tmp-PID-RANDOM`) and swapped into place only when the run completes:
+
+* the files are fsync'ed, then the temporary directory and DIR are exchanged with one
+  `renameat2(RENAME_EXCHANGE)` call (Linux >= 3.15, via ctypes), so at every instant DIR
+  is either the complete previous output or the complete new one, and DIR never
+  disappears; the previous output, now under the temporary name, is then deleted.
+  Where the exchange is not available (another OS, a file system without it) DIR is
+  renamed aside to `.DIR.old-PID-RANDOM` and the new directory renamed into place: two
+  renames, with a moment in which DIR does not exist;
+* a live run holds an flock on its temporary directory. A run killed before it finished
+  leaves its temporary directory behind (DIR untouched); the next run writing to the same
+  DIR removes every such leftover that nobody holds a lock on, and if a kill fell between
+  the two renames of the fallback (DIR missing, `.DIR.old-*` present) it puts the previous
+  output back first. So stale directories never accumulate beyond one run.
+
+CSVs are UTF-8 with a BOM (Excel then keeps Indonesian characters), and a text cell that
+begins with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet shows it instead
+of running it. A lone surrogate in a text (from a `\\ud800` escape in the input) is written
+as `?` in the CSVs and escaped in records.jsonl, so it never stops the run.
 """
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
+import errno
 import json
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 from .records import COLUMNS, table_rows
 
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, stale directories are kept
+    fcntl = None
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+RENAME_NOREPLACE = 1 << 0
+RENAME_EXCHANGE = 1 << 1
+_AT_FDCWD = -100
 
 
 def safe_cell(value):
@@ -29,25 +57,166 @@ def safe_cell(value):
     return value
 
 
+# --------------------------------------------------------------- directory swap
+
+_renameat2_fn = None
+
+
+def _libc_renameat2():
+    global _renameat2_fn
+    if _renameat2_fn is None:
+        fn = False
+        try:
+            libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+            fn = libc.renameat2  # glibc >= 2.28
+            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+            fn.restype = ctypes.c_int
+        except (OSError, AttributeError):
+            fn = False
+        _renameat2_fn = fn
+    return _renameat2_fn or None
+
+
+def renameat2(src, dst, flags: int) -> bool:
+    """renameat2(2): True when done, False when this system or file system lacks it.
+
+    Other failures raise OSError."""
+    fn = _libc_renameat2()
+    if fn is None:
+        return False
+    rc = fn(_AT_FDCWD, os.fsencode(src), _AT_FDCWD, os.fsencode(dst), flags)
+    if rc == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False
+    raise OSError(err, os.strerror(err), str(src), None, str(dst))
+
+
+def exchange(a, b) -> bool:
+    """Atomically swap two existing paths; False if not supported here."""
+    return renameat2(a, b, RENAME_EXCHANGE)
+
+
+def _fsync_dir(path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _lock(path, blocking: bool = False):
+    """An fd holding an exclusive flock on directory `path`; None if it is held elsewhere
+    (or locks are unavailable and `blocking` is false)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    if fcntl is None:
+        if blocking:
+            return fd
+        os.close(fd)
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _unlock(fd) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)  # closing the last fd releases the flock
+        except OSError:
+            pass
+
+
+def temp_prefixes(out_dir: Path) -> tuple[str, str]:
+    return f".{out_dir.name}.tmp-", f".{out_dir.name}.old-"
+
+
+def clean_stale(out_dir: Path) -> list[Path]:
+    """Remove what killed runs left beside `out_dir`; returns what was removed/restored.
+
+    Only directories nobody holds a lock on are touched (a concurrent live run keeps its
+    own). If `out_dir` is missing and a previous output was left renamed aside, it is put
+    back."""
+    out_dir = Path(out_dir)
+    tmp_prefix, old_prefix = temp_prefixes(out_dir)
+    handled = []
+    try:
+        entries = sorted(out_dir.parent.iterdir())
+    except OSError:
+        return handled
+    for entry in entries:
+        if not entry.name.startswith((tmp_prefix, old_prefix)):
+            continue
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        fd = _lock(entry)
+        if fd is None:
+            continue  # a live run (or not ours to touch)
+        try:
+            if entry.name.startswith(old_prefix) and not os.path.lexists(out_dir):
+                os.rename(entry, out_dir)  # the previous output, back in place
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
+            handled.append(entry)
+        except OSError:
+            pass
+        finally:
+            _unlock(fd)
+    return handled
+
+
+class OutputError(Exception):
+    """DIR cannot be written (one-line message)."""
+
+
 class TableWriter:
     def __init__(self, out_dir: Path):
-        self.out_dir = Path(out_dir)
+        out_dir = Path(out_dir)
+        if out_dir.is_symlink() and out_dir.is_dir():
+            out_dir = Path(os.path.realpath(out_dir))  # write where the link points
+        if os.path.lexists(out_dir) and not out_dir.is_dir():
+            raise OutputError(f"{out_dir}: exists and is not a directory")
+        self.out_dir = out_dir
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self.tmp_dir = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.tmp-", dir=self.out_dir.parent))
+        clean_stale(self.out_dir)
+        tmp_prefix, _ = temp_prefixes(self.out_dir)
+        self.tmp_dir = self.out_dir.parent / f"{tmp_prefix}{os.getpid()}-{secrets.token_hex(4)}"
+        os.mkdir(self.tmp_dir)  # 0777 & ~umask: the final DIR gets ordinary permissions
+        self._lock_fd = _lock(self.tmp_dir, blocking=True)
         self.files = {}
         self.writers = {}
-        for table, columns in COLUMNS.items():
-            f = open(self.tmp_dir / f"{table}.csv", "w", encoding="utf-8-sig", newline="")
-            w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-            w.writeheader()
-            self.files[table], self.writers[table] = f, w
-        self.records = open(self.tmp_dir / "records.jsonl", "w", encoding="utf-8")
+        self.committed = False
+        try:
+            for table, columns in COLUMNS.items():
+                f = open(self.tmp_dir / f"{table}.csv", "w", encoding="utf-8-sig", errors="replace", newline="")
+                w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
+                w.writeheader()
+                self.files[table], self.writers[table] = f, w
+            self.records = open(self.tmp_dir / "records.jsonl", "w", encoding="utf-8")
+        except BaseException:
+            self.abort()
+            raise
         self.counts = {"ok": 0, "error": 0}
 
     def write(self, record: dict) -> None:
+        try:
+            self.records.write(json.dumps(record, ensure_ascii=False) + "\n")
+        except UnicodeEncodeError:  # a lone surrogate: \u escapes keep the text exact
+            self.records.write(json.dumps(record, ensure_ascii=True) + "\n")
         for table, row in table_rows(record):
             self.writers[table].writerow({k: safe_cell(v) for k, v in row.items()})
-        self.records.write(json.dumps(record, ensure_ascii=False) + "\n")
         self.counts["ok" if record["status"] == "ok" else "error"] += 1
 
     def flush(self) -> None:
@@ -56,26 +225,54 @@ class TableWriter:
         self.records.flush()
 
     def close(self, run_info: dict) -> Path:
-        for f in self.files.values():
+        for f in [*self.files.values(), self.records]:
+            f.flush()
+            os.fsync(f.fileno())
             f.close()
-        self.records.close()
-        (self.tmp_dir / "run.json").write_text(json.dumps(run_info, indent=1, ensure_ascii=False), encoding="utf-8")
+        path = self.tmp_dir / "run.json"
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(json.dumps(run_info, indent=1, ensure_ascii=False))
+            f.flush()
+            os.fsync(f.fileno())
         return self.tmp_dir
 
     def commit(self) -> None:
-        """Swap the finished directory into place."""
-        old = None
-        if self.out_dir.exists():
-            old = self.out_dir.parent / f".{self.out_dir.name}.old-{os.getpid()}"
-            os.rename(self.out_dir, old)
-        os.rename(self.tmp_dir, self.out_dir)
-        if old is not None:
+        """Swap the finished directory into place (see the module docstring)."""
+        for path in self.tmp_dir.iterdir():  # files added by others (review.html, leftovers.csv)
+            if path.is_file():
+                with open(path, "rb") as f:
+                    os.fsync(f.fileno())
+        _fsync_dir(self.tmp_dir)
+        if self.out_dir.is_dir() and exchange(self.tmp_dir, self.out_dir):
+            # tmp_dir now holds the previous output (not locked: a kill here leaves a stale
+            # directory that the next run removes)
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        elif self.out_dir.is_dir():
+            old = self.out_dir.parent / f"{temp_prefixes(self.out_dir)[1]}{os.getpid()}-{secrets.token_hex(4)}"
+            old_fd = _lock(self.out_dir, blocking=True)
+            try:
+                os.rename(self.out_dir, old)
+                os.rename(self.tmp_dir, self.out_dir)
+            finally:
+                _unlock(old_fd)
             shutil.rmtree(old, ignore_errors=True)
+        else:
+            if not renameat2(self.tmp_dir, self.out_dir, RENAME_NOREPLACE):
+                os.rename(self.tmp_dir, self.out_dir)
+        self.committed = True
+        _fsync_dir(self.out_dir.parent)
+        _unlock(self._lock_fd)
+        self._lock_fd = None
 
     def abort(self) -> None:
-        for f in [*self.files.values(), self.records]:
+        for f in [*self.files.values(), getattr(self, "records", None)]:
+            if f is None:
+                continue
             try:
                 f.close()
             except Exception:
                 pass
-        shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        if not self.committed:
+            shutil.rmtree(self.tmp_dir, ignore_errors=True)
+        _unlock(self._lock_fd)
+        self._lock_fd = None
