@@ -96,7 +96,7 @@ def cmd_run(args) -> int:
             if tally is not None:
                 tally.add(record)
             n += 1
-            if n % 64 == 0:
+            if n == 1 or n % 64 == 0:  # the first row shows up at once, then every batch
                 writer.flush()
             show(n, writer.counts["error"])
         show(n, writer.counts["error"], final=True)
