@@ -137,6 +137,62 @@ def load_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
     return RuleSet(files, sources)
 
 
+# a leading global flag group, and what breaks when patterns are joined into one:
+# back-references, conditionals, recursion, global flags mid-pattern
+_LEADING_FLAGS = regex.compile(r"^\(\?([ims]+)\)")
+_FLAG_BITS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL}
+_NOT_JOINABLE = regex.compile(r"\\[1-9]|\\g<|\\k<|\(\?P=|\(\?\(|\(\?[R0-9&+-]|\(\?[a-zA-Z]+\)")
+
+
+def _top_level_alternation(source: str) -> bool:
+    """Whether `source` has a `|` outside any group or character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if source[i + 1:i + 2] == "^":
+                i += 1
+            if source[i + 1:i + 2] == "]":  # a leading ] is a literal
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def any_of(rules: "RuleSet", patterns: list[Pattern], rule_id: str) -> list[Pattern]:
+    """Patterns that together match a text wherever any of `patterns` would, in fewer calls:
+    the ones anchored at the start (`^...`) are joined into one `^(?:...|...)` (a leading
+    `(?i)` becomes a scoped `(?i:...)`), which only tries the start of the text; the others
+    stay as they are (joined, they would try every alternative at every position)."""
+    anchored, rest = [], []
+    for p in patterns:
+        source = p.regex.pattern
+        flags = _LEADING_FLAGS.match(source)
+        body = source[flags.end():] if flags else source
+        inline = 0
+        for f in flags.group(1) if flags else "":
+            inline |= _FLAG_BITS[f]
+        if (body.startswith("^") and not inline & regex.MULTILINE and not _NOT_JOINABLE.search(body)
+                and not _top_level_alternation(body) and not p.regex.flags & ~(regex.V0 | regex.U | inline)):
+            anchored.append(f"(?{flags.group(1)}:{body[1:]})" if flags else f"(?:{body[1:]})")
+        else:
+            rest.append(p)
+    if len(anchored) < 2:
+        return list(patterns)
+    return [rules.compile("^(?:" + "|".join(anchored) + ")", rule_id), *rest]
+
+
 def alternation(words: Iterable[str]) -> str:
     """A regex alternation of literal words, longest first so `Kadisnaker` beats `Kadis`."""
     uniq = sorted({w for w in words if w}, key=lambda w: (-len(w), w))
