@@ -14,14 +14,61 @@ from lokal import parse_rupiah
 from .rules import RuleSet, alternation
 
 
-def number_regex(rules: RuleSet) -> str:
-    """Regex source for one number phrase: digits or number words, then scale words."""
+def _branches(rules: RuleSet) -> tuple[str, str]:
+    """The two kinds of number phrase: digits (then scale words), and number words."""
     spec = rules["numbers"]
     words = alternation(spec["number_words"] + spec["scale_words"])
     scales = alternation(spec["scale_words"])
     digits = spec["digits"]
     spelled = rf"{words}(?:[ \t\u00a0]+{words})*"
-    return (rf"(?:(?:{digits})(?:[ \t\u00a0]*{scales}\b)*(?![\d]))|(?:\b{spelled}\b)")
+    return rf"(?:(?:{digits})(?:[ \t\u00a0]*{scales}\b)*(?![\d]))", rf"(?:\b{spelled}\b)"
+
+
+def number_regex(rules: RuleSet) -> str:
+    """Regex source for one number phrase: digits or number words, then scale words."""
+    return "|".join(_branches(rules))
+
+
+_WORD_CHAR = regex.compile(r"\w")
+
+
+class NumberStarts:
+    """Where a number phrase may start in a text (after `lookbehind`): every position where one
+    does start, and a few more. A pattern that begins with a number phrase is then tried with
+    an anchored match at these positions only, which finds exactly what a scan of the whole
+    text would (the full pattern decides) at a fraction of the cost: the spelled-out
+    alternative in particular is slow to try at every position of a text."""
+
+    def __init__(self, rules: RuleSet, flags: int = 0, lookbehind: str = ""):
+        digit_branch, spelled_branch = _branches(rules)
+        self.digit_starts = rules.compile(lookbehind + digit_branch, "numbers.digit_starts", flags)
+        self.spelled_starts = rules.compile(lookbehind + spelled_branch, "numbers.spelled_starts", flags)
+        self.lookbehind = regex.compile(lookbehind, flags) if lookbehind else None
+        spec = rules["numbers"]
+        self.ignorecase = bool(flags & regex.IGNORECASE)
+        words = sorted({str(w).lower() if self.ignorecase else str(w)
+                        for w in spec["number_words"] + spec["scale_words"] if w})
+        # Number words are found with str.find (in the lower-cased text) when that is exact:
+        # ASCII words that start with a word character (the phrase starts at a word boundary).
+        self.words = words if all(w.isascii() and _WORD_CHAR.match(w) for w in words) else None
+
+    def __call__(self, text: str) -> list[int]:
+        # overlapped: every position a digit phrase starts at, not only the first of a run
+        starts = {m.start() for m in self.digit_starts.finditer(text, overlapped=True)}
+        low = text.lower() if self.ignorecase else text
+        # with `ſ` (matches s ignoring case) or `İ` (lower-cases to two characters) present,
+        # str.find is not exact: scan with the pattern instead
+        if self.words is None or len(low) != len(text) or "ſ" in text:
+            starts.update(m.start() for m in self.spelled_starts.finditer(text, overlapped=True))
+            return sorted(starts)
+        for word in self.words:
+            i = low.find(word)
+            while i >= 0:
+                if (i == 0 or not _WORD_CHAR.match(text, i - 1)) and \
+                        (self.lookbehind is None or self.lookbehind.match(text, i)):
+                    starts.add(i)
+                i = low.find(word, i + 1)
+        return sorted(starts)
 
 
 @lru_cache(maxsize=4096)

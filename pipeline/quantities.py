@@ -13,11 +13,14 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .numbers import number_regex, parse_number
-from .rules import RuleSet, alternation, cached_rules
+from .numbers import NumberStarts, number_regex, parse_number
+from .rules import RuleSet, alternation, cached_rules, standalone
 from .spans import add_value, match_text, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
+
+# in front of the count, enrolled and part-of patterns
+_BEFORE_NUMBER = r"(?<![\p{L}\d.,/])"
 
 
 class QuantityExtractor:
@@ -27,27 +30,53 @@ class QuantityExtractor:
         people = alternation(spec["people_nouns"])
         between = alternation(spec["between"])
         things = alternation(spec["thing_nouns"])
+        # The count, enrolled, part-of and percent patterns start with a number phrase; they
+        # are tried only where one may start (`_number_matches`).
+        self.numbers = NumberStarts(rules, regex.IGNORECASE, _BEFORE_NUMBER) if standalone(number) else None
+        self.any_numbers = NumberStarts(rules, regex.IGNORECASE) if standalone(number) else None
         self.count = rules.compile(
-            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
+            rf"{_BEFORE_NUMBER}(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
             "participants.number_people", regex.IGNORECASE)
         self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
                                      regex.IGNORECASE)
+        # a percent pattern that starts with the number phrase is tried only where a number
+        # phrase may start, and only when what follows the number occurs in the text at all
+        lead, after = "(?P<number>{number})", spec["percent"][len("(?P<number>{number})"):]
+        # (a leading \s* does not change whether the rest occurs, and slows the search 3x)
+        self.percent_after = rules.compile(after[3:] if after.startswith(r"\s*") else after,
+                                           "percentages.after_number", regex.IGNORECASE) \
+            if spec["percent"].startswith(lead) and "{number}" not in after and standalone(after) else None
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
         self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?![\p{{L}}])", "participants.people_noun")
-        self.bare_number = rules.compile(rf"(?<![\p{{L}}\d.,/])(?P<number>{number})(?![\d\p{{L}}])",
+        self.bare_number = rules.compile(rf"{_BEFORE_NUMBER}(?P<number>{number})(?![\d\p{{L}}])",
                                          "participants.enrolled_number", regex.IGNORECASE)
         self.enrolled_after = rules.compile(spec["enrolled_after"], "participants.enrolled_after") \
             if spec.get("enrolled_after") else None
         self.part_of = rules.compile(
-            rf"(?<![\p{{L}}\d.,/])(?P<number>{number})" + spec["part_of"].replace("{number}", number)
+            rf"{_BEFORE_NUMBER}(?P<number>{number})" + spec["part_of"].replace("{number}", number)
             .replace("{people}", people), "participants.part_of", regex.IGNORECASE) if spec.get("part_of") else None
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
         self.purpose_words = regex.compile(spec["purpose_words"])
+
+    @staticmethod
+    def _number_matches(pattern, text: str, starts) -> list:
+        """`pattern.finditer(text)` for a pattern whose matches can only start at `starts`
+        (sorted): an anchored match at each start not inside the previous match."""
+        if starts is None:
+            return pattern.finditer(text)
+        found, end = [], 0
+        for p in starts:
+            if p >= end:
+                m = pattern.match(text, p)
+                if m:
+                    found.append(m)
+                    end = m.end()
+        return found
 
     def qualifier(self, sentence: str) -> str:
         for name in ("new", "target", "potential", "total", "covered"):
@@ -67,7 +96,7 @@ class QuantityExtractor:
         words = text[sent_start:start].split()
         return " ".join(words[-limit:]).strip(" ,")
 
-    def enrolled_counts(self, doc: Doc, text: str, programs, seen: set) -> None:
+    def enrolled_counts(self, doc: Doc, text: str, programs, seen: set, starts: list[int]) -> None:
         """Numbers whose people noun stands elsewhere in the sentence: `Dari 65 ribu pekerja,
         50.850 sudah terdaftar` and `15 dari 87 KPM`."""
         taken = [(v["start"], v["end"]) for v in values(doc, "participants")]
@@ -88,10 +117,10 @@ class QuantityExtractor:
             seen.add(int(value))
 
         if self.part_of:
-            for m in self.part_of.finditer(text):
+            for m in self._number_matches(self.part_of, text, starts):
                 add(m, m.group("noun"), self.part_of.id)
         if self.enrolled_after:
-            for m in self.bare_number.finditer(text):
+            for m in self._number_matches(self.bare_number, text, starts):
                 if not self.enrolled_after.match(text, m.end()):
                     continue
                 s_start, _ = sentence_bounds(doc, m.start())
@@ -103,7 +132,8 @@ class QuantityExtractor:
         text = match_text(doc)
         programs = values(doc, "programs")
         seen_counts = set()
-        for m in self.count.finditer(text):
+        starts = self.numbers(text) if self.numbers else None
+        for m in self._number_matches(self.count, text, starts):
             value = parse_number(m.group("number"))
             if value is None or value <= 0 or not float(value).is_integer():
                 continue
@@ -122,8 +152,14 @@ class QuantityExtractor:
                       program=program, qualifier=self.qualifier(sentence), repeated=int(value) in seen_counts,
                       sentence=sentence.strip())
             seen_counts.add(int(value))
-        self.enrolled_counts(doc, text, programs, seen_counts)
-        for m in self.percent.finditer(text):
+        self.enrolled_counts(doc, text, programs, seen_counts, starts)
+        if self.percent_after is None:
+            percents = self.percent.finditer(text)
+        elif self.percent_after.search(text):
+            percents = self._number_matches(self.percent, text, self.any_numbers(text) if self.any_numbers else None)
+        else:
+            percents = []  # nothing in the text may follow a number as a percent
+        for m in percents:
             value = parse_number(m.group("number"))
             if value is None:
                 continue
