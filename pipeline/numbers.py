@@ -76,7 +76,12 @@ def parse_number(phrase: str) -> float | None:
     """'4.000' → 4000, '1,2 juta' → 1200000, 'dua ribu lima ratus' → 2500; None if not a number."""
     # a no-break or thin space between digit groups groups thousands ("4 000")
     phrase = regex.sub(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))", "", phrase)
-    parsed = parse_rupiah(regex.sub(r"[\u00a0\u2009\u202f]", " ", phrase))
+    if sum(c.isdigit() for c in phrase) > 18:
+        return None  # no count or amount has that many digits (lokal-id's parser raises on 27+)
+    try:
+        parsed = parse_rupiah(regex.sub(r"[\u00a0\u2009\u202f]", " ", phrase))
+    except (ArithmeticError, ValueError):
+        return None
     if parsed is None:
         return None
     value = parsed.amount

@@ -18,6 +18,10 @@ def test_parse_number_rejects_words():
     assert parse_number("peserta") is None
 
 
+def test_parse_number_rejects_absurdly_long_digit_runs():
+    assert parse_number("9" * 30) is None and parse_number("999.999.999.999.999.999.999.999.999") is None
+
+
 @pytest.mark.parametrize("text, iso", [
     ("Kerja sama ditandatangani Senin (3/2/2025) di Kantor Bupati.", "2025-02-03"),
     ("Rapat digelar pada Rabu, 29 Mei 2024 di aula.", "2024-05-29"),
