@@ -19,8 +19,8 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from .regencies import RegencyExtractor, gazetteer, norm_key
-from .rules import RuleSet, alternation, cached_rules
-from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+from .rules import RuleSet, alternation, cached_rules, required_prefixes
+from .spans import Words, add_value, match_text, prefix_starts, run_starts, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
@@ -46,8 +46,27 @@ class Person:
     aliases: list = field(default_factory=list)
 
 
+@lru_cache(maxsize=1 << 16)
 def _dotless(word: str) -> str:
     return _re(r"[.\s]").sub("", word).lower()
+
+
+_MISSING = object()
+
+
+def _cached(method):
+    """Cache a method whose answer depends on its one (hashable) argument only: the same
+    words, places and positions are judged over and over, within an article and across."""
+    def cached(self, key):
+        cache = self.__dict__.setdefault("_cache_" + method.__name__, {})
+        found = cache.get(key, _MISSING)
+        if found is _MISSING:
+            if len(cache) > 1 << 16:
+                cache.clear()
+            found = cache[key] = method(self, key)
+        return found
+    cached.__name__, cached.__doc__ = method.__name__, method.__doc__
+    return cached
 
 
 class OfficialExtractor:
@@ -63,6 +82,11 @@ class OfficialExtractor:
         self.head = rules.compile(
             rf"(?<![\p{{L}}])(?P<acting>{acting}\s+)?(?P<head>{alternation(self.role_of)})(?![\p{{L}}])",
             "officials.role", regex.IGNORECASE)
+        # A role mention starts with an acting word or the first word of a role (whole runs of
+        # letters, as the lookarounds require): the pattern is tried only there (`_role_matches`).
+        first_words = {_re(r"\p{L}*").match(surface).group(0) for surface in self.role_of}
+        self.role_first_words = Words(first_words) if all(first_words) else None
+        self.acting_prefixes = required_prefixes(acting, regex.IGNORECASE)
         self.context_roles = [(c["head"], regex.compile(c["org"]), c["role"]) for c in spec.get("context_roles", [])]
         self.honorifics = {_dotless(h) for h in spec["honorifics"]}
         self.honorifics_cased = {h.rstrip(".") for h in spec["honorifics"]}
@@ -94,12 +118,14 @@ class OfficialExtractor:
         self.regencies = RegencyExtractor(rules)
 
     # -- word classes ----------------------------------------------------------------
+    @_cached
     def is_degree(self, word: str) -> bool:
         w = word.strip(",")
         if not w or not w[0].isupper():
             return False
         return _dotless(w) in self.degrees and (("." in w) or w.isupper() or len(w) <= 4 or _dotless(w) in {"asean", "eng", "ners", "apt"})
 
+    @_cached
     def is_verb_form(self, word: str) -> bool:
         """`Serahkan`, `Menyerahkan`, `Wakilnya`: an ordinary stem plus -kan/-nya (Mulkan is a name)."""
         lw = word.lower()
@@ -113,9 +139,11 @@ class OfficialExtractor:
                     return True
         return False
 
+    @_cached
     def is_honorific(self, word: str) -> bool:
         return word.rstrip(".") in self.honorifics_cased or (_dotless(word) in self.honorifics and word.endswith("."))
 
+    @_cached
     def is_name_word(self, word: str) -> bool:
         if not word or word.lower().rstrip(".") in self.not_name:
             return False
@@ -188,11 +216,16 @@ class OfficialExtractor:
         return j
 
     def is_org_word(self, w: str) -> bool:
+        return self._is_org_word((w, getattr(self, "_caps", False)))
+
+    @_cached
+    def _is_org_word(self, word_caps) -> bool:
+        w, caps = word_caps
         lw = w.lower().rstrip(".")
         if self.is_honorific(w):
             return False
         return (lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w))
-                or (not getattr(self, "_caps", False) and self._looks_acronym(w) and lw not in self.degrees))
+                or (not caps and self._looks_acronym(w) and lw not in self.degrees))
 
     @staticmethod
     def _looks_acronym(word: str) -> bool:
@@ -200,11 +233,15 @@ class OfficialExtractor:
         return word.isupper() and 2 <= len(word) <= 12 and not word.endswith(".")
 
     def _place_len(self, toks, j) -> int:
-        for n in range(min(4, len(toks) - j), 0, -1):
-            words = toks[j:j + n]
-            if any(not t[0][:1].isalpha() for t in words):
+        return self._place_len_of(tuple(t[0] for t in toks[j:j + 4]))
+
+    @_cached
+    def _place_len_of(self, words: tuple) -> int:
+        """How many of (up to) four words name a place, longest first."""
+        for n in range(len(words), 0, -1):
+            if any(not w[:1].isalpha() for w in words[:n]):
                 continue
-            if self.is_place(" ".join(t[0] for t in words)):
+            if self.is_place(" ".join(words[:n])):
                 return n
         return 0
 
@@ -274,8 +311,10 @@ class OfficialExtractor:
         start = text.rfind("\n", 0, pos) + 1
         end = text.find("\n", pos)
         line = text[start:end if end >= 0 else len(text)].strip()
+        if line.endswith((".", "”", '"')) or "," in line:  # a sentence (most lines): no need to count
+            return False
         words = [w for w in _re(r"[\p{L}][\p{L}'’\-]*").findall(line)]
-        if len(words) < 4 or line.endswith((".", "”", '"')) or "," in line:
+        if len(words) < 4:
             return False
         capitalized = sum(w[0].isupper() for w in words if w.lower() not in self.headline_small_words)
         return capitalized >= 0.8 * len(words)
@@ -325,19 +364,29 @@ class OfficialExtractor:
                 return refined
         return role
 
+    def _role_matches(self, doc: Doc, text: str) -> list:
+        """`self.head.finditer(text)`, tried only where a role mention may start."""
+        if self.role_first_words is None or self.acting_prefixes is None:
+            return self.head.finditer(text)
+        heads = run_starts(doc, self.role_first_words)
+        acting = prefix_starts(doc, self.acting_prefixes)
+        if heads is None or acting is None:
+            return self.head.finditer(text)
+        return self.head.finditer_at(text, sorted(set(heads + acting)))
+
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         self._text = text
         people: list[Person] = []
         primary = self.primary_regency(doc)
-        for m in self.head.finditer(text):
+        for m in self._role_matches(doc, text):
             head = m.group("head")
             s_start, s_end = sentence_bounds(doc, m.start())
-            toks = self.tokens(text, m.end(), s_end)
             if self.not_after and self.not_after.search(text[max(s_start, m.start() - 40):m.start()]):
                 continue
             if self.in_headline(text, m.start()):
                 continue
+            toks = self.tokens(text, m.end(), s_end)
             org_end = self.read_org(toks, 0, head)
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
             if self.skip_positions and self.skip_positions.search(text[m.end():m.end() + 40].lstrip()):
@@ -400,7 +449,7 @@ class OfficialExtractor:
 
     def primary_regency(self, doc: Doc):
         code = next((v["regency_code"] for v in values(doc, "regencies") if v["is_primary"]), None)
-        return next((r for r in gazetteer() if r.code == code), None) if code else None
+        return _regency_by_code().get(code) if code else None
 
     def name_before(self, text: str, sent_start: int, role_start: int, explicit_only: bool = False):
         """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
@@ -430,6 +479,11 @@ class OfficialExtractor:
     def place_in(self, org: str, kind: str | None = None):
         """The regency an organization phrase names (`Bolsel`, `Kota Madiun`), if any; `kind`
         (kota/kabupaten) decides between namesakes when the phrase does not."""
+        return self._place_in((org, kind))
+
+    @_cached
+    def _place_in(self, org_kind):
+        org, kind = org_kind
         words = _re(r"[\p{L}][\p{L}'’\-]*").findall(org)
         for i in range(len(words)):
             for n in range(min(4, len(words) - i), 0, -1):
@@ -442,6 +496,11 @@ class OfficialExtractor:
 
     def organization(self, role: str, org: str, primary, head: str = "") -> str:
         """The body the person serves, spelled out where the article allows."""
+        return self._organization((role, org, primary, head))
+
+    @_cached
+    def _organization(self, args) -> str:
+        role, org, primary, head = args
         org = org.strip(" ,")
         if _re(r"(?i)\b(provinsi|pemprov|kanwil|wilayah)\b").search(org):
             return org  # a provincial or regional body: no regency to add
@@ -493,6 +552,16 @@ class OfficialExtractor:
         return merged
 
 
+@lru_cache(maxsize=1)
+def _regency_by_code() -> dict:
+    """Code -> the first gazetteer entry with it."""
+    by_code: dict = {}
+    for r in gazetteer():
+        by_code.setdefault(r.code, r)
+    return by_code
+
+
+@lru_cache(maxsize=1 << 16)
 def norm_key_tokens(name: str) -> tuple[str, ...]:
     return tuple(_re(r"[^\p{L}]").sub("", w.lower()) for w in name.split() if _re(r"[^\p{L}]").sub("", w))
 

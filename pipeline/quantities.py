@@ -65,18 +65,8 @@ class QuantityExtractor:
 
     @staticmethod
     def _number_matches(pattern, text: str, starts) -> list:
-        """`pattern.finditer(text)` for a pattern whose matches can only start at `starts`
-        (sorted): an anchored match at each start not inside the previous match."""
-        if starts is None:
-            return pattern.finditer(text)
-        found, end = [], 0
-        for p in starts:
-            if p >= end:
-                m = pattern.match(text, p)
-                if m:
-                    found.append(m)
-                    end = m.end()
-        return found
+        """`pattern.finditer(text)`, tried only where a number phrase may start (if known)."""
+        return pattern.finditer(text) if starts is None else pattern.finditer_at(text, starts)
 
     def qualifier(self, sentence: str) -> str:
         for name in ("new", "target", "potential", "total", "covered"):

@@ -29,8 +29,16 @@ _WORD = regex.compile(r"[\p{L}'’-]+\.?")
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_key(name: str) -> str:
     return _KEY_DROP.sub("", name.lower())
+
+
+def _word_key(word: str) -> str:
+    """norm_key of one word of a capitalized run (no spaces inside), fast for ASCII."""
+    if word.isascii():
+        return word.lower().replace("-", "").replace(".", "").replace("'", "")
+    return norm_key(word)
 
 
 @dataclass(frozen=True)
@@ -85,17 +93,21 @@ class RegencyExtractor:
 
     def mentions(self, text: str):
         """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
+        table = self.table
         for run in _RUN.finditer(text):
-            words = [(m.start() + run.start(), m.end() + run.start()) for m in _WORD.finditer(run.group(0))]
+            words = [m.span() for m in _WORD.finditer(text, run.start(), run.end())]
+            # Only spaces and tabs stand between the words of a run, and norm_key drops them:
+            # the key of words i..j is the keys of the words put together.
+            keys = [_word_key(text[s:e]) for s, e in words]
             i = 0
             while i < len(words):
                 for n in range(min(self.MAX_WORDS, len(words) - i), 0, -1):
-                    s, e = words[i][0], words[i + n - 1][1]
-                    if text[e - 1] == ".":
-                        e -= 1
-                    key = norm_key(text[s:e])
-                    if key in self.table:
-                        yield s, e, self.table[key]
+                    key = "".join(keys[i:i + n])
+                    if key in table:
+                        s, e = words[i][0], words[i + n - 1][1]
+                        if text[e - 1] == ".":
+                            e -= 1
+                        yield s, e, table[key]
                         i += n
                         break
                 else:

@@ -29,33 +29,98 @@ class RuleError(Exception):
 
 @dataclass
 class Pattern:
-    """A compiled pattern that knows its rule id."""
+    """A compiled pattern that knows its rule id.
+
+    Every call of the regex module with a time limit costs ~1.2 us of clock reads before any
+    matching, and a scan of a whole text much more, while most patterns cannot match most
+    texts. So a pattern first looks for the strings its matches need (lower case, found with
+    str.find in the lower-cased text; see `required_prefixes` and `required_literals`):
+    `starts`, one of which every match starts with: the pattern is then tried only there, with
+    an anchored match; else `needs`, one of which every match contains: a text without any
+    is answered at once. The answers are those of a scan of the whole text."""
 
     id: str
     regex: Any
     spec: dict = field(default_factory=dict)
+    needs: tuple[str, ...] | None = None
+    starts: tuple[str, ...] | None = None
 
-    def finditer(self, text: str, pos: int = 0, endpos: int | None = None, overlapped: bool = False):
+    def _call(self, method: str, text: str, pos: int, endpos: int, **options):
         try:
-            return list(self.regex.finditer(text, pos, endpos if endpos is not None else len(text),
-                                            overlapped=overlapped, timeout=PATTERN_TIMEOUT))
+            found = getattr(self.regex, method)(text, pos, endpos, timeout=PATTERN_TIMEOUT, **options)
+            return list(found) if method == "finditer" else found  # finditer runs as it is read
         except TimeoutError as exc:  # regex raises TimeoutError
             raise RuleTimeout(self.id) from exc
 
-    def search(self, text: str, pos: int = 0, endpos: int | None = None):
-        try:
-            return self.regex.search(text, pos, endpos if endpos is not None else len(text),
-                                     timeout=PATTERN_TIMEOUT)
-        except TimeoutError as exc:
-            raise RuleTimeout(self.id) from exc
+    def _candidates(self, text: str, pos: int, end: int) -> list[int] | None:
+        """Sorted offsets in [pos, end) where a match may start; [] when the pattern cannot
+        match there; None when there is nothing to go by (or too many to try one by one)."""
+        low = _lowered(text) if self.starts or self.needs else None
+        if low is None:
+            return None
+        if self.starts is None:
+            for s in self.needs:
+                if low.find(s, pos, end) >= 0:
+                    return None
+            return []
+        found = []
+        for s in self.starts:
+            i = low.find(s, pos, end)
+            while i >= 0:
+                found.append(i)
+                if len(found) > _MAX_CANDIDATES:
+                    return None  # one scan costs less
+                i = low.find(s, i + 1, end)
+        found.sort()
+        return found
 
+    def finditer(self, text: str, pos: int = 0, endpos: int | None = None, overlapped: bool = False):
+        end = len(text) if endpos is None else endpos
+        candidates = None if overlapped else self._candidates(text, pos, end)
+        if candidates is None:
+            return self._call("finditer", text, pos, end, overlapped=overlapped)
+        found, after = [], pos
+        for p in candidates:
+            if p >= after:  # not inside the previous match, as a scan would go on
+                m = self._call("match", text, p, end)
+                if m:
+                    found.append(m)
+                    after = m.end()
+        return found
+
+    def finditer_at(self, text: str, starts) -> list:
+        """`finditer(text)` for a pattern whose matches can only start at `starts` (sorted
+        offsets, a superset of where they do start): an anchored match at each one that is not
+        inside the previous match, as a scan of the text would go on."""
+        found, after = [], 0
+        for p in starts:
+            if p >= after:
+                m = self.match(text, p)
+                if m:
+                    found.append(m)
+                    after = m.end()
+        return found
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None):
+        end = len(text) if endpos is None else endpos
+        candidates = self._candidates(text, pos, end)
+        if candidates is None:
+            return self._call("search", text, pos, end)
+        for p in candidates:
+            m = self._call("match", text, p, end)
+            if m:
+                return m
+        return None
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None):
-        try:
-            return self.regex.match(text, pos, endpos if endpos is not None else len(text),
-                                    timeout=PATTERN_TIMEOUT)
-        except TimeoutError as exc:
-            raise RuleTimeout(self.id) from exc
+        end = len(text) if endpos is None else endpos
+        if self.starts is not None:
+            low = _lowered(text)
+            if low is not None and not low.startswith(self.starts, pos, end):
+                return None
+        elif self.needs is not None and self._candidates(text, pos, end) == []:
+            return None
+        return self._call("match", text, pos, end)
 
 
 class RuleTimeout(Exception):
@@ -91,7 +156,8 @@ class RuleSet:
         """Compile a pattern, expanding {name} placeholders into alternations."""
         for key, alternation in expansions.items():
             pattern = pattern.replace("{" + key + "}", alternation)
-        return Pattern(rule_id, regex.compile(pattern, flags | regex.V0))
+        return Pattern(rule_id, regex.compile(pattern, flags | regex.V0), needs=required_literals(pattern, flags),
+                       starts=required_prefixes(pattern, flags))
 
 
 _CACHE: dict[tuple, RuleSet] = {}
@@ -247,3 +313,154 @@ def _trie_source(words: list[str]) -> str:
         return body
 
     return emit(root)
+
+
+# ------------------------------------------------------------------ required strings
+#
+# What every match of a pattern must start with or contain is read off its syntax tree as
+# Python's own `re` parser builds it; a pattern it cannot parse the same way (regex-only
+# syntax) gets neither. Only ASCII characters are collected, lower-cased: then a match
+# starts with (contains) the string in the lower-cased text at the same offset, with or
+# without IGNORECASE, unless the text holds `ſ` (matches s ignoring case) or `İ`
+# (lower-cases to two characters), where no check is made (`_lowered`).
+
+_LOWERED: list = [None, None]  # the last text and its lower-cased copy
+
+
+def _lowered(text: str) -> str | None:
+    if _LOWERED[0] is not text:
+        low = text.lower()
+        _LOWERED[0], _LOWERED[1] = text, (low if len(low) == len(text) and "ſ" not in text else None)
+    return _LOWERED[1]
+
+
+# \p{..} classes become \w (both are "some character"); regex-only syntax that `re` would
+# read differently, or that could make a listed string optional, means no check
+_UNICODE_CLASS = regex.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
+_NOT_RE_SYNTAX = regex.compile(r"\[:|\\L<|\\[GKXmMQE]|\(\*|\(\?[|>R0-9&+-]|\{[^}\d,]")
+_MIN_NEED = 3         # shorter strings are too common to rule out a text
+_MAX_NEEDS = 16       # more strings cost more to look for than the pattern itself
+_MAX_STARTS = 24
+_PREFIX_LEN = 8
+_MAX_CANDIDATES = 32  # more places to try one by one cost more than one scan
+
+
+def _parse(source: str, flags: int):
+    import re
+    import warnings
+    from re import _parser as sre_parse  # Python's own regex parser
+
+    source = _UNICODE_CLASS.sub(r"\\w", source)
+    if _NOT_RE_SYNTAX.search(source):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return list(sre_parse.parse(source, flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE)))
+    except Exception:  # noqa: BLE001 -- not `re` syntax: no check
+        return None
+
+
+def required_literals(source: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Lower-case strings one of which every match of `source` contains, or None."""
+    tree = _parse(source, flags)
+    need = _need_of(tree) if tree is not None else None
+    if not need or min(map(len, need)) < _MIN_NEED or len(need) > _MAX_NEEDS:
+        return None
+    return tuple(sorted(need))
+
+
+def _need_of(items: list) -> frozenset[str] | None:
+    """The best requirement of a sequence of parser items: a set of strings one of which
+    every match contains (the longest shortest string), or None."""
+    from re import _constants as c
+
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def end_run():
+        if run:
+            candidates.append(frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is c.LITERAL and av < 128:
+            run.append(chr(av).lower())
+            continue
+        end_run()
+        if op is c.SUBPATTERN:
+            need = _need_of(list(av[-1]))
+        elif op is c.ATOMIC_GROUP:
+            need = _need_of(list(av))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            need = _need_of(list(av[2])) if av[0] >= 1 else None
+        elif op is c.BRANCH:
+            alternatives = [_need_of(list(alt)) for alt in av[1]]
+            need = None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
+        else:  # a class, any character, an anchor, a lookaround: nothing required from it
+            need = None
+        if need:
+            candidates.append(need)
+    end_run()
+    if not candidates:
+        return None
+    return max(candidates, key=lambda need: (min(map(len, need)), -len(need)))
+
+
+class _TooMany(Exception):
+    pass
+
+
+def required_prefixes(source: str, flags: int = 0) -> tuple[str, ...] | None:
+    """Lower-case strings (up to 8 characters) one of which every match of `source` starts
+    with, none a prefix of another; or None."""
+    tree = _parse(source, flags)
+    if tree is None:
+        return None
+    try:
+        found = _starts_of(tree, frozenset([""]))
+    except (_TooMany, RecursionError):
+        return None
+    if "" in found:
+        return None  # some match may start with anything
+    kept = tuple(sorted(s for s in found if not any(t != s and s.startswith(t) for t in found)))
+    return kept if len(kept) <= _MAX_STARTS else None
+
+
+def _starts_of(items: list, then: frozenset[str]) -> frozenset[str]:
+    """How a match of `items` followed by a match starting with one of `then` may start
+    ("" for: with anything)."""
+    from re import _constants as c
+
+    if not items:
+        return then
+    op, av = items[0]
+    rest = items[1:]
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero width
+        return _starts_of(rest, then)
+    if op is c.LITERAL or op is c.IN:
+        if op is c.LITERAL:
+            chars = {chr(av)}
+        elif all(o is c.LITERAL for o, _ in av) and len(av) <= 8:
+            chars = {chr(a) for _, a in av}
+        else:
+            return frozenset([""])
+        if not all(ch.isascii() for ch in chars):
+            return frozenset([""])
+        tails = _starts_of(rest, then)
+        out = frozenset((ch.lower() + t)[:_PREFIX_LEN] for ch in chars for t in tails)
+    elif op is c.SUBPATTERN:
+        out = _starts_of(list(av[-1]), _starts_of(rest, then))
+    elif op is c.ATOMIC_GROUP:
+        out = _starts_of(list(av), _starts_of(rest, then))
+    elif op is c.BRANCH:
+        after = _starts_of(rest, then)
+        out = frozenset().union(*(_starts_of(list(alt), after) for alt in av[1]))
+    elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        first = _starts_of(list(av[2]), frozenset([""]))  # the first repetition, then anything
+        out = first | _starts_of(rest, then) if av[0] == 0 else first
+    else:  # a class, any character, a back-reference: anything
+        return frozenset([""])
+    if len(out) > 300:
+        raise _TooMany
+    return out

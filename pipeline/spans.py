@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
+import regex
 from spacy.tokens import Doc, Span
 
 FIELDS = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
@@ -79,3 +80,84 @@ def in_boilerplate(doc: Doc, start: int, end: int) -> bool:
         if s < end and start < e:
             return True
     return False
+
+
+# -------------------------------------------------------------- words of the matching text
+#
+# Patterns built from word lists (role words, programs, months) can only match where one of
+# their first words stands as a whole run of letters. The runs of ASCII letters of a text
+# are collected once (bytes.translate and split, in C); an extractor looks up its first
+# words among them and tries its pattern only where those stand, instead of scanning the
+# text with a long alternation.
+
+_LETTER = regex.compile(r"\p{L}")
+# ASCII letters stay, every other byte (UTF-8 of other characters too) becomes a space
+_ASCII_LETTERS_ONLY = bytes(b if 65 <= b <= 90 or 97 <= b <= 122 else 32 for b in range(256))
+
+
+def _lowered(doc: Doc):
+    """The matching text lower-cased, and the set of its runs of ASCII letters (bytes, lower
+    case; every ASCII word that stands as a whole run of letters is among them); (None,
+    None) when lower-casing moves offsets or changes what a case-blind pattern matches
+    (`İ`, `ſ`)."""
+    cached = doc.user_data.get("berita_lowered")
+    if cached is None:
+        text = match_text(doc)
+        low = text.lower()
+        if len(low) != len(text) or "ſ" in text:
+            cached = (None, None)
+        else:
+            runs = low.encode("utf-8", "surrogatepass").translate(_ASCII_LETTERS_ONLY).split()
+            cached = (low, frozenset(runs))
+        doc.user_data["berita_lowered"] = cached
+    return cached
+
+
+def _is_letter(c: str) -> bool:
+    return c.isalpha() if c.isascii() else _LETTER.match(c) is not None
+
+
+class Words:
+    """A set of lower-case words to look up among the letter runs of a text (`run_starts`)."""
+
+    def __init__(self, words):
+        words = {str(w).lower() for w in words if w}
+        self.ascii = frozenset(w.encode() for w in words if w.isascii())
+        self.other = tuple(sorted(w for w in words if not w.isascii()))
+
+
+def run_starts(doc: Doc, words: Words) -> list[int] | None:
+    """Sorted offsets of the whole letter runs of the matching text that are one of `words`
+    ignoring case; None when that cannot be told exactly (then scan)."""
+    low, runs = _lowered(doc)
+    if low is None:
+        return None
+    text = match_text(doc)
+    found = []
+    for word in [w.decode() for w in words.ascii & runs] + list(words.other):
+        n = len(word)
+        i = low.find(word)
+        while i >= 0:
+            if (i == 0 or not _is_letter(text[i - 1])) and (i + n == len(text) or not _is_letter(text[i + n])):
+                found.append(i)
+            i = low.find(word, i + 1)
+    found.sort()
+    return found
+
+
+def prefix_starts(doc: Doc, prefixes, not_after_letter: bool = True) -> list[int] | None:
+    """Sorted offsets where the matching text starts with one of `prefixes` (lower case)
+    ignoring case, not right after a letter; None when that cannot be told exactly."""
+    low, _ = _lowered(doc)
+    if low is None:
+        return None
+    text = match_text(doc)
+    found = []
+    for prefix in prefixes:
+        i = low.find(prefix)
+        while i >= 0:
+            if not (not_after_letter and i and _is_letter(text[i - 1])):
+                found.append(i)
+            i = low.find(prefix, i + 1)
+    found.sort()
+    return found
