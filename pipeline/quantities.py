@@ -106,10 +106,11 @@ class QuantityExtractor:
                       program=program, qualifier=self.qualifier(sentence), repeated=False, sentence=sentence.strip())
             seen.add(int(value))
 
-        if self.part_of:
+        if self.part_of and self.part_of.possible(text):
             for m in self._number_matches(self.part_of, text, starts):
                 add(m, m.group("noun"), self.part_of.id)
-        if self.enrolled_after:
+        # a bare number counts only before `enrolled_after`: none of those, no bare numbers
+        if self.enrolled_after and self.enrolled_after.possible(text):
             for m in self._number_matches(self.bare_number, text, starts):
                 if not self.enrolled_after.match(text, m.end()):
                     continue

@@ -24,6 +24,8 @@ _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 _RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*)*")
 _WORD = regex.compile(r"[\p{L}'’-]+\.?")
+# _RUN with each word captured: the words _WORD finds in a run, without a second scan
+_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*))*")
 
 
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
@@ -34,6 +36,7 @@ def norm_key(name: str) -> str:
     return _KEY_DROP.sub("", name.lower())
 
 
+@lru_cache(maxsize=1 << 16)
 def _word_key(word: str) -> str:
     """norm_key of one word of a capitalized run (no spaces inside), fast for ASCII."""
     if word.isascii():
@@ -78,6 +81,7 @@ class RegencyExtractor:
         for alias, official in (spec.get("aliases") or {}).items():
             if official in by_name:  # `berita rules check` reports unknown names
                 self._add(str(alias), by_name[official])
+        self.key_prefixes = {key[:i] for key in self.table for i in range(len(key) + 1)}
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
@@ -93,23 +97,29 @@ class RegencyExtractor:
 
     def mentions(self, text: str):
         """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
-        table = self.table
-        for run in _RUN.finditer(text):
-            words = [m.span() for m in _WORD.finditer(text, run.start(), run.end())]
+        table, prefixes = self.table, self.key_prefixes
+        for run in _RUN_WORDS.finditer(text):
+            words = run.spans("w")
             # Only spaces and tabs stand between the words of a run, and norm_key drops them:
             # the key of words i..j is the keys of the words put together.
             keys = [_word_key(text[s:e]) for s, e in words]
             i = 0
             while i < len(words):
-                for n in range(min(self.MAX_WORDS, len(words) - i), 0, -1):
-                    key = "".join(keys[i:i + n])
+                # the longest n words from i whose key is in the table; once the key is no
+                # prefix of any table key, no longer one is in the table either
+                best, key = 0, ""
+                for n in range(1, min(self.MAX_WORDS, len(words) - i) + 1):
+                    key += keys[i + n - 1]
                     if key in table:
-                        s, e = words[i][0], words[i + n - 1][1]
-                        if text[e - 1] == ".":
-                            e -= 1
-                        yield s, e, table[key]
-                        i += n
+                        best, found = n, key
+                    if key not in prefixes:
                         break
+                if best:
+                    s, e = words[i][0], words[i + best - 1][1]
+                    if text[e - 1] == ".":
+                        e -= 1
+                    yield s, e, table[found]
+                    i += best
                 else:
                     i += 1
 

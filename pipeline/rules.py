@@ -45,10 +45,9 @@ class Pattern:
     needs: tuple[str, ...] | None = None
     starts: tuple[str, ...] | None = None
 
-    def _call(self, method: str, text: str, pos: int, endpos: int, **options):
+    def _match(self, text: str, pos: int, end: int):
         try:
-            found = getattr(self.regex, method)(text, pos, endpos, timeout=PATTERN_TIMEOUT, **options)
-            return list(found) if method == "finditer" else found  # finditer runs as it is read
+            return self.regex.match(text, pos, end, timeout=PATTERN_TIMEOUT)
         except TimeoutError as exc:  # regex raises TimeoutError
             raise RuleTimeout(self.id) from exc
 
@@ -78,15 +77,23 @@ class Pattern:
         end = len(text) if endpos is None else endpos
         candidates = None if overlapped else self._candidates(text, pos, end)
         if candidates is None:
-            return self._call("finditer", text, pos, end, overlapped=overlapped)
+            try:  # (finditer runs as it is read)
+                return list(self.regex.finditer(text, pos, end, overlapped=overlapped, timeout=PATTERN_TIMEOUT))
+            except TimeoutError as exc:
+                raise RuleTimeout(self.id) from exc
         found, after = [], pos
         for p in candidates:
             if p >= after:  # not inside the previous match, as a scan would go on
-                m = self._call("match", text, p, end)
+                m = self._match(text, p, end)
                 if m:
                     found.append(m)
                     after = m.end()
         return found
+
+    def possible(self, text: str) -> bool:
+        """False when the pattern cannot match anywhere in `text` (it lacks every string the
+        matches need); True when it may."""
+        return self._candidates(text, 0, len(text)) != []
 
     def finditer_at(self, text: str, starts) -> list:
         """`finditer(text)` for a pattern whose matches can only start at `starts` (sorted
@@ -105,22 +112,24 @@ class Pattern:
         end = len(text) if endpos is None else endpos
         candidates = self._candidates(text, pos, end)
         if candidates is None:
-            return self._call("search", text, pos, end)
+            try:
+                return self.regex.search(text, pos, end, timeout=PATTERN_TIMEOUT)
+            except TimeoutError as exc:
+                raise RuleTimeout(self.id) from exc
         for p in candidates:
-            m = self._call("match", text, p, end)
+            m = self._match(text, p, end)
             if m:
                 return m
         return None
 
     def match(self, text: str, pos: int = 0, endpos: int | None = None):
         end = len(text) if endpos is None else endpos
+        # (only `starts`, checked in place: `needs` would be looked for in all the rest)
         if self.starts is not None:
             low = _lowered(text)
             if low is not None and not low.startswith(self.starts, pos, end):
                 return None
-        elif self.needs is not None and self._candidates(text, pos, end) == []:
-            return None
-        return self._call("match", text, pos, end)
+        return self._match(text, pos, end)
 
 
 class RuleTimeout(Exception):
@@ -337,7 +346,7 @@ def _lowered(text: str) -> str | None:
 # \p{..} classes become \w (both are "some character"); regex-only syntax that `re` would
 # read differently, or that could make a listed string optional, means no check
 _UNICODE_CLASS = regex.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
-_NOT_RE_SYNTAX = regex.compile(r"\[:|\\L<|\\[GKXmMQE]|\(\*|\(\?[|>R0-9&+-]|\{[^}\d,]")
+_NOT_RE_SYNTAX = regex.compile(r"\[:\^?[A-Za-z]+:\]|\\L<|\\[GKXmMQE]|\(\*|\(\?[|>R0-9&+-]|\{[^}\d,]")
 _MIN_NEED = 3         # shorter strings are too common to rule out a text
 _MAX_NEEDS = 16       # more strings cost more to look for than the pattern itself
 _MAX_STARTS = 24

@@ -8,7 +8,6 @@ quote, unless the word before the full stop is an abbreviation from
 from __future__ import annotations
 
 import numpy
-from functools import lru_cache
 
 import regex
 from spacy.language import Language
@@ -18,8 +17,15 @@ from .rules import RuleSet, cached_rules
 from . import spans  # noqa: F401
 from .spans import text_of
 
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
+_LETTER = regex.compile(r"\p{L}")
+
+
+def _is_letter(c: str) -> bool:
+    return c.isalpha() if c.isascii() else _LETTER.match(c) is not None
+
+
+_ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\.$")
 _CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
 
 
@@ -30,12 +36,16 @@ class SentenceSplitter:
         self.initials = regex.compile(r"(?:^|[\s,(])" + spec["initials"] + r"$")
 
     def _is_abbreviation(self, text: str, dot: int) -> bool:
-        before = text[max(0, dot - 24):dot + 1]
-        word = _re(r"([\p{L}]+)\.$").search(before)
-        if word and word.group(1).lower() in self.abbreviations:
+        lo = max(0, dot - 24)
+        before = text[lo:dot + 1]
+        # the letters right before the dot (what `([\p{L}]+)\.$` finds in `before`)
+        i = dot
+        while i > lo and _is_letter(text[i - 1]):
+            i -= 1
+        if i < dot and text[i:dot].lower() in self.abbreviations:
             return True
         # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or one capital "A."
-        return bool(self.initials.search(before) or _re(r"(?:^|[\s,(.])\p{Lu}\.$").search(before))
+        return bool(self.initials.search(before) or _ONE_CAPITAL.search(before))
 
     def starts(self, text: str) -> list[int]:
         starts = [0]
