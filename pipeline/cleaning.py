@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from .rules import RuleSet, RuleTimeout, any_of, cached_rules
 from . import spans  # noqa: F401  (registers Doc extensions)
-from .spans import text_of
+from .spans import set_match_text, text_of
 
 # One character in, one character out: folding must not move offsets.
 #
@@ -154,7 +154,7 @@ class BoilerplateMarker:
         for s, e, _ in ranges:  # blank the range, keeping its line breaks
             blank = "\n".join(" " * len(part) for part in folded[s:e].split("\n"))
             folded = folded[:s] + blank + folded[e:]
-        doc._.match_text = folded
+        set_match_text(doc, folded)
         doc.spans["boilerplate"] = [
             sp for sp in (doc.char_span(s, e, label=r, alignment_mode="expand") for s, e, r in ranges) if sp
         ]

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from .rules import RuleSet, cached_rules
 from . import spans  # noqa: F401
-from .spans import text_of
+from .spans import set_sentence_starts, text_of
 
 
 _LETTER = regex.compile(r"\p{L}")
@@ -65,7 +65,7 @@ class SentenceSplitter:
 
     def __call__(self, doc: Doc) -> Doc:
         starts = self.starts(text_of(doc))
-        doc._.sentence_starts = tuple(starts)
+        set_sentence_starts(doc, tuple(starts))
         if len(doc):
             # one array write instead of a Python loop over tokens
             idx = doc.to_array("IDX")

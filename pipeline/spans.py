@@ -55,13 +55,34 @@ def set_values(doc: Doc, field: str, items: list[dict]) -> None:
     doc.user_data[("berita", field)] = items
 
 
+# Reading a `doc._` extension costs ~1.3 us (spaCy builds an accessor object each time) and
+# extractors read these two over and over: their setters keep a copy in user_data as well.
+
+def set_match_text(doc: Doc, text: str) -> None:
+    doc._.match_text = text
+    doc.user_data["berita_match_text"] = text
+
+
+def set_sentence_starts(doc: Doc, starts: tuple[int, ...]) -> None:
+    doc._.sentence_starts = starts
+    doc.user_data["berita_sentence_starts"] = starts
+
+
 def match_text(doc: Doc) -> str:
     """The text extractors match against: same length as doc.text, boilerplate blanked."""
+    text = doc.user_data.get("berita_match_text")
+    if text is not None:
+        return text
     return doc._.match_text if doc._.match_text is not None else text_of(doc)
 
 
+def sentence_starts(doc: Doc) -> tuple[int, ...]:
+    starts = doc.user_data.get("berita_sentence_starts")
+    return doc._.sentence_starts if starts is None else starts
+
+
 def sentence_bounds(doc: Doc, offset: int) -> tuple[int, int]:
-    starts = doc._.sentence_starts
+    starts = sentence_starts(doc)
     if not starts:
         return 0, len(text_of(doc))
     i = bisect_right(starts, offset) - 1
