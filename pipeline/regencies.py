@@ -17,7 +17,7 @@ from lokal import wilayah
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .rules import RuleSet, cached_rules
+from .rules import EndAnchored, RuleSet, cached_rules
 from .spans import add_value, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
@@ -85,6 +85,7 @@ class RegencyExtractor:
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
+        self.cue_set = EndAnchored(rules, self.cues, "regencies.cues")
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
@@ -126,7 +127,7 @@ class RegencyExtractor:
     def cue_of(self, text: str, start: int) -> set[str]:
         line_start = text.rfind("\n", 0, start) + 1
         before = text[max(line_start, start - 70):start]
-        return {k for k, p in self.cues.items() if p.search(before)}
+        return self.cue_set.which(before)
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)

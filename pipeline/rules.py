@@ -225,6 +225,89 @@ def standalone(source: str) -> bool:
     return not _NOT_JOINABLE.search(source)
 
 
+def _scoped(p: Pattern) -> str | None:
+    """The source of `p` to join with others: a leading `(?i)` scoped as `(?i:...)`; None when
+    it would not mean the same inside another pattern."""
+    source = p.regex.pattern
+    flags = _LEADING_FLAGS.match(source)
+    body = source[flags.end():] if flags else source
+    inline = 0
+    for f in flags.group(1) if flags else "":
+        inline |= _FLAG_BITS[f]
+    if _NOT_JOINABLE.search(body) or p.regex.flags & ~(regex.V0 | regex.U | inline):
+        return None
+    return f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})"
+
+
+def _reads_fast_backwards(source: str) -> bool:
+    """Whether every match of `source` ends with `$` (not MULTILINE) and the pattern reads the
+    same and fast backwards, as a lookbehind is read: no atomic groups or possessive repeats
+    (they depend on the direction), no long repeats of a class other than spaces."""
+    from re import _constants as c
+
+    tree = _parse(source, 0)
+    if not tree or tree[-1] != (c.AT, c.AT_END):
+        return False
+
+    def ok(items) -> bool:
+        for op, av in items:
+            if op in (c.ATOMIC_GROUP, c.POSSESSIVE_REPEAT):
+                return False
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                lo, hi, body = av
+                spaces = list(body) == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]
+                if hi > 8 and not spaces and any(o is c.IN for o, _ in body):
+                    return False
+                if not ok(body):
+                    return False
+            elif op is c.SUBPATTERN and not ok(av[-1]):
+                return False
+            elif op is c.BRANCH and not all(ok(alt) for alt in av[1]):
+                return False
+            elif op in (c.ASSERT, c.ASSERT_NOT) and not ok(av[1]):
+                return False
+        return True
+
+    return ok(tree)
+
+
+class EndAnchored:
+    """Which of several patterns match a text, where most can only match at its end (`...$`,
+    as the cues right before a mention): those are tried in one call at the end of the text,
+    each as a lookbehind (read backwards from the end, not tried at every position); the
+    others are searched one by one."""
+
+    def __init__(self, rules: "RuleSet", patterns: dict[str, Pattern], rule_id: str):
+        self.patterns = patterns
+        self.joined, self.joined_keys, self.alone = None, [], dict(patterns)
+        parts = []
+        for key, p in patterns.items():
+            body = _scoped(p)
+            if body is not None and not p.regex.flags & regex.MULTILINE and _reads_fast_backwards(p.regex.pattern):
+                parts.append(f"(?:(?<=(?P<berita_{len(parts)}>{body})))?")
+                self.joined_keys.append(key)
+        if len(parts) < 2:
+            return
+        try:
+            self.joined = rules.compile("".join(parts), rule_id)
+        except regex.error:
+            return
+        self.alone = {k: p for k, p in patterns.items() if k not in self.joined_keys}
+
+    def which(self, text: str) -> set[str]:
+        # with a line break in the text `$` may also match before a final one: ask each
+        if self.joined is not None and "\n" not in text:
+            try:
+                m = self.joined.match(text, len(text))
+            except RuleTimeout:
+                m = None  # each pattern on its own names the rule that runs out of time
+            if m is not None:
+                found = {k for i, k in enumerate(self.joined_keys) if m.group(f"berita_{i}") is not None}
+                found.update(k for k, p in self.alone.items() if p.search(text))
+                return found
+        return {k for k, p in self.patterns.items() if p.search(text)}
+
+
 def _top_level_alternation(source: str) -> bool:
     """Whether `source` has a `|` outside any group or character class."""
     depth, i, in_class = 0, 0, False
