@@ -74,10 +74,13 @@ def test_sigkill_mid_run_leaves_the_previous_output_untouched(tmp_path, inputs):
     assert "articles.csv" in before and "review.html" in before
     # start-up (imports, pipeline build), early and later in the 3,000 articles, and with 2 processes
     for delay, extra in [(0.3, ()), (2.5, ()), (4.5, ("--processes", "2"))]:
-        proc = subprocess.Popen(berita_cmd(big, out, *extra), cwd=REPO, stderr=subprocess.DEVNULL)
+        # its own process group, so the kill takes the -j workers too, as a machine kill would
+        # (an orphaned worker would keep the run's lock on its temporary directory a while)
+        proc = subprocess.Popen(berita_cmd(big, out, *extra), cwd=REPO, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         time.sleep(delay)
         assert proc.poll() is None, "the run finished before it could be killed"
-        proc.send_signal(signal.SIGKILL)
+        os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
         assert snapshot(out) == before, f"DIR changed by a run killed after {delay} s"
     # the killed runs left their temporary directories beside DIR, nothing inside it
