@@ -51,8 +51,12 @@ class NumberStarts:
         # Number words are found with str.find (in the lower-cased text) when that is exact:
         # ASCII words that start with a word character (the phrase starts at a word boundary).
         self.words = words if all(w.isascii() and _WORD_CHAR.match(w) for w in words) else None
+        # a word of letters that starts a number phrase stands as a whole run of letters: one
+        # missing from the text's runs (spans.lowered) need not be looked for
+        self.letter_words = {w.encode() for w in self.words or () if w.isalpha()} if self.ignorecase else set()
 
-    def __call__(self, text: str) -> list[int]:
+    def __call__(self, text: str, runs=None) -> list[int]:
+        """`runs`: the lower-cased ASCII letter runs of `text` (bytes), if known."""
         # overlapped: every position a digit phrase starts at, not only the first of a run
         starts = {m.start() for m in self.digit_starts.finditer(text, overlapped=True)}
         low = text.lower() if self.ignorecase else text
@@ -62,6 +66,8 @@ class NumberStarts:
             starts.update(m.start() for m in self.spelled_starts.finditer(text, overlapped=True))
             return sorted(starts)
         for word in self.words:
+            if runs is not None and word.encode() in self.letter_words and word.encode() not in runs:
+                continue
             i = low.find(word)
             while i >= 0:
                 if (i == 0 or not _WORD_CHAR.match(text, i - 1)) and \

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from .numbers import NumberStarts, number_regex, parse_number
 from .rules import RuleSet, alternation, cached_rules, standalone
-from .spans import add_value, match_text, sentence_bounds, sentence_text, values
+from .spans import add_value, lowered, match_text, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
@@ -69,6 +69,16 @@ class QuantityExtractor:
         return pattern.finditer(text) if starts is None else pattern.finditer_at(text, starts)
 
     def qualifier(self, sentence: str) -> str:
+        # several numbers often share a sentence
+        cache = self.__dict__.setdefault("_qualifier_cache", {})
+        found = cache.get(sentence)
+        if found is None:
+            if len(cache) > 4096:
+                cache.clear()
+            found = cache[sentence] = self._qualifier(sentence)
+        return found
+
+    def _qualifier(self, sentence: str) -> str:
         for name in ("new", "target", "potential", "total", "covered"):
             if self.qualifiers[name].search(sentence):
                 return name
@@ -123,7 +133,8 @@ class QuantityExtractor:
         text = match_text(doc)
         programs = values(doc, "programs")
         seen_counts = set()
-        starts = self.numbers(text) if self.numbers else None
+        runs = lowered(doc)[1]
+        starts = self.numbers(text, runs) if self.numbers else None
         for m in self._number_matches(self.count, text, starts):
             value = parse_number(m.group("number"))
             if value is None or value <= 0 or not float(value).is_integer():
@@ -147,7 +158,7 @@ class QuantityExtractor:
         if self.percent_after is None:
             percents = self.percent.finditer(text)
         elif self.percent_after.search(text):
-            percents = self._number_matches(self.percent, text, self.any_numbers(text) if self.any_numbers else None)
+            percents = self._number_matches(self.percent, text, self.any_numbers(text, runs) if self.any_numbers else None)
         else:
             percents = []  # nothing in the text may follow a number as a percent
         for m in percents:

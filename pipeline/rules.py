@@ -99,13 +99,18 @@ class Pattern:
         """`finditer(text)` for a pattern whose matches can only start at `starts` (sorted
         offsets, a superset of where they do start): an anchored match at each one that is not
         inside the previous match, as a scan of the text would go on."""
-        found, after = [], 0
-        for p in starts:
-            if p >= after:
-                m = self.match(text, p)
-                if m:
-                    found.append(m)
-                    after = m.end()
+        found, after, end = [], 0, len(text)
+        low = _lowered(text) if self.starts is not None else None
+        match = self.regex.match
+        try:
+            for p in starts:
+                if p >= after and (low is None or low.startswith(self.starts, p)):
+                    m = match(text, p, end, timeout=PATTERN_TIMEOUT)
+                    if m:
+                        found.append(m)
+                        after = m.end()
+        except TimeoutError as exc:
+            raise RuleTimeout(self.id) from exc
         return found
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None):

@@ -69,7 +69,14 @@ class SentenceSplitter:
         if len(doc):
             # one array write instead of a Python loop over tokens
             idx = doc.to_array("IDX")
-            sent_start = numpy.where(numpy.isin(idx, starts), 1, -1).astype("int64").view("uint64")
+            # tokens whose offset is a sentence start (offsets increase: a binary search each)
+            wanted = numpy.asarray(starts, dtype=idx.dtype)
+            at = numpy.searchsorted(idx, wanted)
+            inside = at < len(idx)
+            at, wanted = at[inside], wanted[inside]
+            sent_start = numpy.full(len(idx), -1, dtype="int64")
+            sent_start[at[idx[at] == wanted]] = 1
+            sent_start = sent_start.view("uint64")
             sent_start[0] = 1
             doc.from_array(["SENT_START"], sent_start.reshape(-1, 1))
         return doc

@@ -134,6 +134,12 @@ def _lowered(doc: Doc):
     return cached
 
 
+def lowered(doc: Doc):
+    """(the matching text lower-cased, its lower-cased ASCII letter runs as bytes), or (None,
+    None) where lower-casing is not exact (see `_lowered`)."""
+    return _lowered(doc)
+
+
 def _is_letter(c: str) -> bool:
     return c.isalpha() if c.isascii() else _LETTER.match(c) is not None
 
