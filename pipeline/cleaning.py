@@ -113,9 +113,10 @@ class BoilerplateMarker:
         # most lines are content: a few joined patterns rule out all tail and line patterns
         self.prefilter = any_of(rules, self.tail_patterns + self.line_patterns, "boilerplate.any")
 
-    def _may_match(self, line: str) -> bool:
+    @staticmethod
+    def _may_match(line: str, prefilter) -> bool:
         try:
-            return any(p.search(line) for p in self.prefilter)
+            return any(p.search(line) for p in prefilter)
         except RuleTimeout:
             return True  # the patterns one by one name the rule that runs out of time
 
@@ -123,13 +124,15 @@ class BoilerplateMarker:
         found: list[tuple[int, int, str]] = []
         pos = 0
         list_header, rule_of_header = False, ""
+        # a pattern whose required words the whole text lacks matches no line of it
+        prefilter = [p for p in self.prefilter if p.possible(text)]
         for line in text.split("\n"):
             start, end = pos, pos + len(line)
             pos = end + 1
             if not line.strip():
                 continue
             tail = rule = None
-            if self._may_match(line):
+            if self._may_match(line, prefilter):
                 tail = next((p.id for p in self.tail_patterns if p.search(line)), None)
                 if tail:
                     found.append((start, len(text), tail))

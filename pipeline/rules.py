@@ -421,14 +421,18 @@ def _trie_source(words: list[str]) -> str:
 # without IGNORECASE, unless the text holds `ſ` (matches s ignoring case) or `İ`
 # (lower-cases to two characters), where no check is made (`_lowered`).
 
-_LOWERED: list = [None, None]  # the last text and its lower-cased copy
+# the last text and its lower-cased copy, as one tuple (replaced in one step: threads)
+_LOWERED: list = [(None, None)]
 
 
 def _lowered(text: str) -> str | None:
-    if _LOWERED[0] is not text:
+    last_text, low = _LOWERED[0]
+    if last_text is not text:
         low = text.lower()
-        _LOWERED[0], _LOWERED[1] = text, (low if len(low) == len(text) and "ſ" not in text else None)
-    return _LOWERED[1]
+        if len(low) != len(text) or "ſ" in text:
+            low = None
+        _LOWERED[0] = (text, low)
+    return low
 
 
 # \p{..} classes become \w (both are "some character"); regex-only syntax that `re` would

@@ -145,10 +145,11 @@ def _is_letter(c: str) -> bool:
 
 
 class Words:
-    """A set of lower-case words to look up among the letter runs of a text (`run_starts`)."""
+    """A set of lower-case words to look up among the letter runs of a text (`run_starts`);
+    a word with other characters than letters is no run of letters and is left out."""
 
     def __init__(self, words):
-        words = {str(w).lower() for w in words if w}
+        words = {str(w).lower() for w in words if w and all(map(_is_letter, str(w)))}
         self.ascii = frozenset(w.encode() for w in words if w.isascii())
         self.other = tuple(sorted(w for w in words if not w.isascii()))
 
