@@ -233,15 +233,21 @@ def standalone(source: str) -> bool:
 def _scoped(p: Pattern) -> str | None:
     """The source of `p` to join with others: a leading `(?i)` scoped as `(?i:...)`; None when
     it would not mean the same inside another pattern."""
-    source = p.regex.pattern
-    flags = _LEADING_FLAGS.match(source)
-    body = source[flags.end():] if flags else source
-    inline = 0
-    for f in flags.group(1) if flags else "":
-        inline |= _FLAG_BITS[f]
+    letters, body, inline = _leading_flags(p)
     if _NOT_JOINABLE.search(body) or p.regex.flags & ~(regex.V0 | regex.U | inline):
         return None
-    return f"(?{flags.group(1)}:{body})" if flags else f"(?:{body})"
+    return f"(?{letters}:{body})" if letters else f"(?:{body})"
+
+
+def _leading_flags(p: Pattern) -> tuple[str, str, int]:
+    """A pattern's leading inline flags (`(?i)`): their letters, the body after them, their bits."""
+    source = p.regex.pattern
+    flags = _LEADING_FLAGS.match(source)
+    letters = flags.group(1) if flags else ""
+    inline = 0
+    for f in letters:
+        inline |= _FLAG_BITS[f]
+    return letters, (source[flags.end():] if flags else source), inline
 
 
 def _reads_fast_backwards(source: str) -> bool:
@@ -346,15 +352,10 @@ def any_of(rules: "RuleSet", patterns: list[Pattern], rule_id: str) -> list[Patt
     stay as they are (joined, they would try every alternative at every position)."""
     anchored, rest = [], []
     for p in patterns:
-        source = p.regex.pattern
-        flags = _LEADING_FLAGS.match(source)
-        body = source[flags.end():] if flags else source
-        inline = 0
-        for f in flags.group(1) if flags else "":
-            inline |= _FLAG_BITS[f]
+        letters, body, inline = _leading_flags(p)
         if (body.startswith("^") and not inline & regex.MULTILINE and not _NOT_JOINABLE.search(body)
                 and not _top_level_alternation(body) and not p.regex.flags & ~(regex.V0 | regex.U | inline)):
-            anchored.append(f"(?{flags.group(1)}:{body[1:]})" if flags else f"(?:{body[1:]})")
+            anchored.append(f"(?{letters}:{body[1:]})" if letters else f"(?:{body[1:]})")
         else:
             rest.append(p)
     if len(anchored) < 2:
