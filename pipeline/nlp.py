@@ -12,14 +12,21 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from . import cleaning, dates, officials, programs, quantities, regencies, sentences  # noqa: F401
+from . import cleaning, dates, officials, programs, quantities, regencies, sentences, tokenizer  # noqa: F401
 
 COMPONENTS = ["berita_boilerplate", "berita_sentences", "berita_dates", "berita_regencies",
               "berita_officials", "berita_programs", "berita_quantities"]
 
+# "punctuation": spaCy's Indonesian punctuation rules without the special cases (see
+# pipeline/tokenizer.py); "spacy": the stock Indonesian tokenizer. Values are the same.
+TOKENIZERS = {
+    "punctuation": {"nlp": {"tokenizer": {"@tokenizers": "berita.punctuation_tokenizer.v1"}}},
+    "spacy": {},
+}
 
-def build_nlp(rules_dirs: list[str | Path] | None = None) -> Language:
-    nlp = spacy.blank("id")
+
+def build_nlp(rules_dirs: list[str | Path] | None = None, tokenizer: str = "punctuation") -> Language:
+    nlp = spacy.blank("id", config=TOKENIZERS[tokenizer])
     config = {"rules_dirs": [str(d) for d in (rules_dirs or [])]}
     for name in COMPONENTS:
         nlp.add_pipe(name, config=config)

@@ -36,7 +36,7 @@ from typing import Any, Iterable
 import regex
 import yaml
 
-from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, rule_files
+from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, rule_files, YAML_LOADER
 
 # --------------------------------------------------------------------------- schema
 # Kinds of values. `fields` of a RULES/RECORDS key maps each field to its kind; a field
@@ -299,7 +299,7 @@ def _sources(extra_dirs: Iterable, problems: _Problems) -> list[_Source]:
                 problems.add(path, 1, f"cannot read: {exc}")
                 continue
             try:
-                src.root = yaml.compose(text, Loader=yaml.SafeLoader)
+                src.root = yaml.compose(text, Loader=YAML_LOADER)
                 data = _value(src.root) if src.root is not None else {}
             except yaml.YAMLError as exc:
                 mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
