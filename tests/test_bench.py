@@ -1,0 +1,31 @@
+"""`make bench` keeps working: a tiny run writes every measurement and derives each ratio
+from them (speed itself is judged by `make bench`, never by a test)."""
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("dateparser")
+from pipeline import bench  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_tiny_bench_run_reports_every_ratio_from_its_measurements(tmp_path):
+    out = tmp_path / "bench.json"
+    rc = bench.main(["--dev", str(ROOT / "corpus" / "seed.jsonl"), "--n", "12", "--small", "6", "--repeat", "1",
+                     "--dateparser-n", "3", "--inprocess-n", "4", "--json", str(out)])
+    assert rc == 0
+    r = json.loads(out.read_text(encoding="utf-8"))
+    assert r["berita_1proc"]["articles"] == r["berita_2proc"]["articles"] == r["floor"]["articles"] == 12
+    assert r["small_1proc"]["articles"] == r["small_2proc"]["articles"] == 6
+    assert r["dateparser"]["articles"] == 3
+    ratios = r["ratios"]
+    assert ratios["berita 1-proc ÷ floor"]["value"] == round(
+        r["berita_1proc"]["articles_per_s"] / r["floor"]["articles_per_s"], 3)
+    assert ratios["berita 2-proc ÷ 1-proc"]["value"] == round(
+        r["berita_2proc"]["articles_per_s"] / r["berita_1proc"]["articles_per_s"], 3)
+    assert ratios["mem 12 ÷ 6"]["value"] == round(r["berita_1proc"]["peak_rss_mb"] / r["small_1proc"]["peak_rss_mb"], 3)
+    assert 0 < ratios["first row on disk (s)"]["value"] == r["small_1proc"]["first_row_s"]
+    met = [v["met"] for v in ratios.values() if v["met"] is not None]
+    assert r["all_targets_met"] == all(met) and len(met) == 7
