@@ -29,6 +29,9 @@ import signal
 import threading
 import time
 import traceback
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from .nlp import build_nlp
@@ -312,6 +315,10 @@ def _worker_run(batch):
     return _run_batch(_WORKER_NLP[1], batch)
 
 
+def _worker_ready() -> bool:
+    return True
+
+
 def batches(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while True:
@@ -323,22 +330,74 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
 
 def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
     """Yield one record per article, in input order."""
-    global _WORKER_NLP
     if processes <= 1:
         nlp = _local_nlp(rules_dirs)
         for batch in batches(articles, batch_size):
             yield from _run_batch(nlp, batch)
         return
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    if ctx.get_start_method() == "fork":
-        # Build the pipeline once, here, and let the forked workers inherit it: building
-        # spacy.blank("id") costs ~1.3 s of CPU (16k tokenizer special cases), which each
-        # worker otherwise pays again at start-up.
-        _WORKER_NLP = (_nlp_key(rules_dirs), build_nlp(rules_dirs))
-    try:
-        with ctx.Pool(processes, initializer=_worker_init, initargs=(rules_dirs,)) as pool:
-            _WORKER_NLP = None  # the workers have their copy; a replacement worker builds its own
-            for records in pool.imap(_worker_run, batches(articles, batch_size)):
-                yield from records
-    finally:
+    yield from _ProcessRun(rules_dirs, processes).run(batches(articles, batch_size))
+
+
+class _ProcessRun:
+    """Batches on N worker processes, records back in input order, memory bounded.
+
+    A worker that dies outright (killed, out of memory, a crash in C code) breaks the
+    whole pool: every batch in flight fails. The pool is then restarted and those
+    batches sent again; the batch that was first in line is re-run one article per
+    task, so the article that kills a worker again becomes an error row instead of
+    stopping the run (or, as with multiprocessing.Pool, hanging it)."""
+
+    def __init__(self, rules_dirs, processes: int):
+        self.rules_dirs, self.processes = rules_dirs, processes
+        self.ahead = 2 * processes + 2  # batches in flight: enough to keep every worker busy
+        self.ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self.executor = None
+
+    def _start(self) -> None:
+        global _WORKER_NLP
+        if self.ctx.get_start_method() == "fork":
+            # Build the pipeline once, here, and let the forked workers inherit it rather
+            # than each building its own at start-up.
+            _WORKER_NLP = (_nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
+        self.executor = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_worker_init,
+                                            initargs=(self.rules_dirs,))
+        # the executor forks its workers on demand: fork them all now, while the pipeline is here
+        for future in [self.executor.submit(_worker_ready) for _ in range(self.processes)]:
+            future.result()
         _WORKER_NLP = None
+
+    def _restart(self, in_flight: deque) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self._start()
+        for item in in_flight:
+            item[1] = self.executor.submit(_worker_run, item[0])
+
+    def _isolate(self, batch: list, in_flight: deque) -> list[dict]:
+        """Records of a batch whose worker died: one article per task."""
+        records = []
+        for article in batch:
+            try:
+                records.extend(self.executor.submit(_worker_run, [article]).result())
+            except BrokenProcessPool:
+                records.append(error_record(article, "the worker process died while processing this article "
+                                                     "(killed, out of memory or crashed)"))
+                self._restart(in_flight)
+        return records
+
+    def run(self, batch_iter: Iterator[list]) -> Iterator[dict]:
+        self._start()
+        in_flight: deque = deque()  # [batch, future], in input order
+        try:
+            for batch in itertools.chain(batch_iter, [None]):
+                if batch is not None:
+                    in_flight.append([batch, self.executor.submit(_worker_run, batch)])
+                while in_flight and (batch is None or len(in_flight) >= self.ahead):
+                    first, future = in_flight.popleft()
+                    try:
+                        records = future.result()
+                    except BrokenProcessPool:
+                        self._restart(in_flight)
+                        records = self._isolate(first, in_flight)
+                    yield from records
+        finally:
+            self.executor.shutdown(wait=True, cancel_futures=True)

@@ -574,3 +574,26 @@ def test_two_runs_and_two_processes_give_identical_tables(tmp_path):
     assert info["processes"] == 2 and info["articles"] == 79 + len(CASES)
     assert {"started", "seconds", "berita_version", "rules_fingerprint", "ok", "error"} <= set(info)
     assert json.loads(outputs["a"]["run.json"])["rules_fingerprint"] == info["rules_fingerprint"]
+
+
+def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
+    """A worker that dies (SIGKILL, out of memory, a crash in C code) breaks the process
+    pool; the run goes on, and only the article that kills its worker becomes an error row."""
+    import signal as _signal
+
+    real = engine.process_article
+
+    def dies_on_the_killer(nlp, article, budget=None):
+        if article.id == "killer":
+            os.kill(os.getpid(), _signal.SIGKILL)
+        return real(nlp, article, budget)
+
+    monkeypatch.setattr(engine, "process_article", dies_on_the_killer)  # the forked workers inherit it
+    articles = [Article(id=f"a{i}", text=f"Bupati Sleman Kustini menyerahkan {i + 1} kartu.") for i in range(40)]
+    articles.insert(23, Article(id="killer", text="Bupati Sleman."))
+    records = list(engine.run_articles(articles, processes=2, batch_size=4))
+    assert [r["article_id"] for r in records] == [a.id for a in articles]
+    bad = [r for r in records if r["status"] != "ok"]
+    assert [r["article_id"] for r in bad] == ["killer"] and "worker process died" in bad[0]["error"]
+    one = list(engine.run_articles([a for a in articles if a.id != "killer"], processes=1))
+    assert [r for r in records if r["article_id"] != "killer"] == one
