@@ -201,8 +201,8 @@ class TableWriter:
         try:
             for table, columns in COLUMNS.items():
                 f = open(self.tmp_dir / f"{table}.csv", "w", encoding="utf-8-sig", errors="replace", newline="")
-                w = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
-                w.writeheader()
+                w = csv.writer(f)
+                w.writerow(columns)
                 self.files[table], self.writers[table] = f, w
             self.records = open(self.tmp_dir / "records.jsonl", "w", encoding="utf-8")
         except BaseException:
@@ -216,7 +216,8 @@ class TableWriter:
         except UnicodeEncodeError:  # a lone surrogate: \u escapes keep the text exact
             self.records.write(json.dumps(record, ensure_ascii=True) + "\n")
         for table, row in table_rows(record):
-            self.writers[table].writerow({k: safe_cell(v) for k, v in row.items()})
+            # a list in the table's column order (csv.DictWriter builds one per row, slowly)
+            self.writers[table].writerow([safe_cell(row.get(c)) for c in COLUMNS[table]])
         self.counts["ok" if record["status"] == "ok" else "error"] += 1
 
     def flush(self) -> None:
