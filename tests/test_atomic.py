@@ -66,23 +66,46 @@ def inputs(tmp_path_factory):
     return small, big
 
 
+def wait_for_rows(out: Path, rows: int, proc, earlier: set, timeout: float = 60.0) -> None:
+    """Until the running run's temporary articles.csv (not one of the `earlier` runs'
+    directories) has `rows` data rows."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        for tmp in out.parent.glob(f".{out.name}.tmp-*/articles.csv"):
+            if tmp.parent.name in earlier:
+                continue
+            try:
+                if tmp.read_bytes().count(b"\n") - 1 >= rows:
+                    return
+            except OSError:
+                pass
+        time.sleep(0.002)
+    raise AssertionError(f"no {rows} rows on disk before the run ended or {timeout} s passed")
+
+
 def test_sigkill_mid_run_leaves_the_previous_output_untouched(tmp_path, inputs):
     small, big = inputs
     out = tmp_path / "out"
     subprocess.run(berita_cmd(small, out), cwd=REPO, check=True, timeout=120)
     before = snapshot(out)
     assert "articles.csv" in before and "review.html" in before
-    # start-up (imports, pipeline build), early and later in the 3,000 articles, and with 2 processes
-    for delay, extra in [(0.3, ()), (2.5, ()), (4.5, ("--processes", "2"))]:
+    # in start-up (imports, pipeline build), once rows are on disk, later in the 3,000
+    # articles, and with 2 processes: moments read off the run's own progress, so a
+    # faster berita does not finish before the kill
+    for rows, extra in [(0, ()), (1, ()), (1000, ()), (200, ("--processes", "2"))]:
         # its own process group, so the kill takes the -j workers too, as a machine kill would
         # (an orphaned worker would keep the run's lock on its temporary directory a while)
+        earlier = set(stale(out))
         proc = subprocess.Popen(berita_cmd(big, out, *extra), cwd=REPO, stderr=subprocess.DEVNULL,
                                 start_new_session=True)
-        time.sleep(delay)
+        if rows:
+            wait_for_rows(out, rows, proc, earlier)
+        else:
+            time.sleep(0.3)
         assert proc.poll() is None, "the run finished before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
-        assert snapshot(out) == before, f"DIR changed by a run killed after {delay} s"
+        assert snapshot(out) == before, f"DIR changed by a run killed after {rows} rows"
     # the killed runs left their temporary directories beside DIR, nothing inside it
     leftovers = stale(out)
     assert leftovers and all(name.startswith(".out.tmp-") for name in leftovers), leftovers
