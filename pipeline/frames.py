@@ -1,0 +1,57 @@
+"""The output tables as pandas DataFrames, with the types their columns mean.
+
+`pandas.read_csv` guesses types from the cells: regency code `33.10` becomes the float
+33.1, `true`/`false` stay strings, a count column with a blank becomes float. Here the
+frames are built from `records.jsonl` (the exact record of every article, the CSVs'
+source) with `records.table_rows`, so each frame has exactly the rows and columns of its
+CSV, cells are the values themselves (no spreadsheet-formula guard), and:
+
+* identifiers, codes, names, surfaces and dates are strings (`dates.date` can be a
+  month, `2025-01`); `articles.event_date` is a datetime64 column;
+* counts, amounts, offsets and mention counts are nullable integers (`Int64`);
+* percentages are floats; `is_primary` and `is_event` are nullable booleans.
+
+    >>> from pipeline.frames import load_tables
+    >>> t = load_tables("outputs/latest")
+    >>> t["participants"].groupby("article_id")["count"].sum()
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from .records import COLUMNS, table_rows
+
+INTEGER = {"count", "amount_idr", "start", "end", "mentions"}
+FLOAT = {"value"}
+BOOLEAN = {"is_primary", "is_event"}
+
+
+def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    columns = COLUMNS[table]
+    frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns, dtype=object)
+    for c in columns:
+        if c in INTEGER:
+            frame[c] = frame[c].astype("Int64")
+        elif c in FLOAT:
+            frame[c] = frame[c].astype("Float64")
+        elif c in BOOLEAN:
+            frame[c] = frame[c].astype("boolean")
+        else:
+            frame[c] = frame[c].astype("string")
+    if table == "articles":
+        frame["event_date"] = pd.to_datetime(frame["event_date"], format="%Y-%m-%d")
+    return frame
+
+
+def load_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """{table name: DataFrame} for every table of a `berita run` output directory."""
+    rows: dict[str, list[dict]] = {table: [] for table in COLUMNS}
+    with open(Path(out_dir) / "records.jsonl", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                for table, row in table_rows(json.loads(line)):
+                    rows[table].append(row)
+    return {table: _frame(table, table_rows_) for table, table_rows_ in rows.items()}
