@@ -10,7 +10,8 @@ naming the component, and the rule when a pattern ran out of time) while the res
 * every article has a wall-clock budget (ARTICLE_BUDGET seconds). In the main thread of
   a process a SIGALRM timer interrupts the article wherever it is, even inside a regex
   or a pure-Python loop; elsewhere (e.g. a Dask worker thread) the budget is checked
-  between components. Each pattern has its own limit as well (rules.PATTERN_TIMEOUT).
+  between components, and each pattern call carries its own limit (rules.PATTERN_TIMEOUT;
+  under the alarm it is not needed: the regex module lets a signal stop a match).
 * every record is checked against the contract before it is written (`check_record`):
   a value whose `text[start:end] != surface`, an invalid date, a non-positive count, a
   negative amount or an unknown regency code is dropped with a warning.
@@ -36,6 +37,7 @@ from typing import Iterable, Iterator
 
 from .nlp import build_nlp
 from .records import doc_to_record, error_record
+from . import rules
 from .rules import RuleTimeout
 from .spans import FIELDS
 
@@ -91,7 +93,10 @@ class _Budget:
         self._armed = False
 
     def message(self) -> str:
-        return f"time budget exceeded: article took more than {self.seconds:g} s (in {self.component})"
+        msg = f"time budget exceeded: article took more than {self.seconds:g} s (in {self.component})"
+        if self._armed and rules.GUARD.rule:
+            msg += f", last rule {rules.GUARD.rule}"
+        return msg
 
     def _fire(self, signum, frame):
         raise ArticleTimeout(self.message())
@@ -103,6 +108,8 @@ class _Budget:
             self._old_handler = signal.signal(signal.SIGALRM, self._fire)
             signal.setitimer(signal.ITIMER_REAL, self.seconds)
             self._armed = True
+            # the alarm stops a runaway regex match too: patterns may skip their own limit
+            rules.GUARD.alarm, rules.GUARD.rule = True, ""
         return self
 
     def enter(self, component: str) -> None:
@@ -115,6 +122,7 @@ class _Budget:
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old_handler)
+            rules.GUARD.alarm = False
             self._armed = False
         return False
 

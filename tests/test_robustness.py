@@ -597,3 +597,29 @@ def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
     assert [r["article_id"] for r in bad] == ["killer"] and "worker process died" in bad[0]["error"]
     one = list(engine.run_articles([a for a in articles if a.id != "killer"], processes=1))
     assert [r for r in records if r["article_id"] != "killer"] == one
+
+
+def test_the_alarm_stops_a_runaway_pattern_and_names_its_rule(monkeypatch):
+    """Under the article's SIGALRM budget a pattern runs without the regex module's own time
+    limit (it costs ~1.3 us a call); the alarm must then stop a runaway match itself, and
+    the error row names the rule that was running. Off the alarm the limit is back."""
+    from pipeline import rules
+    nlp = engine._local_nlp(None)
+    dates = type(nlp.get_pipe("berita_dates"))
+    runaway = rules.Pattern("test.runaway", regex.compile(r"(?:a|aa)+b"))
+
+    def stuck(self, doc):
+        runaway.search("a" * 60)  # exponential: would run for ages
+        return doc
+
+    monkeypatch.setattr(dates, "__call__", stuck)
+    monkeypatch.setattr(rules, "PATTERN_TIMEOUT", 60.0)  # not what stops it
+    started = time.monotonic()
+    record = engine.process_article(nlp, Article(id="r", text=ARTICLE), budget=0.5)
+    assert time.monotonic() - started < 5
+    assert record["status"] == "error"
+    assert "(in berita_dates)" in record["error"] and "last rule test.runaway" in record["error"]
+    assert rules.GUARD.alarm is False  # disarmed with the alarm
+    monkeypatch.setattr(rules, "PATTERN_TIMEOUT", 0.2)
+    with pytest.raises(rules.RuleTimeout, match="test.runaway"):
+        runaway.search("a" * 60)
