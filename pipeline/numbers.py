@@ -54,20 +54,22 @@ class NumberStarts:
         # a word of letters that starts a number phrase stands as a whole run of letters: one
         # missing from the text's runs (spans.lowered) need not be looked for
         self.letter_words = {w.encode() for w in self.words or () if w.isalpha()} if self.ignorecase else set()
+        self.other_words = [w for w in self.words or () if w.encode() not in self.letter_words]
 
-    def __call__(self, text: str, runs=None) -> list[int]:
-        """`runs`: the lower-cased ASCII letter runs of `text` (bytes), if known."""
+    def __call__(self, text: str, runs=None, low: str | None = None) -> list[int]:
+        """`runs`: the lower-cased ASCII letter runs of `text` (bytes), if known; `low`: the
+        text lower-cased, if known (the caller's copy, not made again)."""
         # overlapped: every position a digit phrase starts at, not only the first of a run
         starts = {m.start() for m in self.digit_starts.finditer(text, overlapped=True)}
-        low = text.lower() if self.ignorecase else text
+        if low is None or not self.ignorecase:
+            low = text.lower() if self.ignorecase else text
         # with `ſ` (matches s ignoring case) or `İ` (lower-cases to two characters) present,
         # str.find is not exact: scan with the pattern instead
         if self.words is None or len(low) != len(text) or "ſ" in text:
             starts.update(m.start() for m in self.spelled_starts.finditer(text, overlapped=True))
             return sorted(starts)
-        for word in self.words:
-            if runs is not None and word.encode() in self.letter_words and word.encode() not in runs:
-                continue
+        words = self.words if runs is None else [w.decode() for w in self.letter_words & runs] + self.other_words
+        for word in words:
             i = low.find(word)
             while i >= 0:
                 if (i == 0 or not _WORD_CHAR.match(text, i - 1)) and \

@@ -9,6 +9,7 @@ spelling variant — merge into one row with a mention count and aliases.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from functools import lru_cache
@@ -51,22 +52,29 @@ def _dotless(word: str) -> str:
     return _re(r"[.\s]").sub("", word).lower()
 
 
-_MISSING = object()
+@lru_cache(maxsize=1 << 16)
+def _letters_lower(word: str) -> str:
+    return _re(r"[^\p{L}]").sub("", word).lower()
 
 
-def _cached(method):
+class _cached:
     """Cache a method whose answer depends on its one (hashable) argument only: the same
-    words, places and positions are judged over and over, within an article and across."""
-    def cached(self, key):
-        cache = self.__dict__.setdefault("_cache_" + method.__name__, {})
-        found = cache.get(key, _MISSING)
-        if found is _MISSING:
-            if len(cache) > 1 << 16:
-                cache.clear()
-            found = cache[key] = method(self, key)
-        return found
-    cached.__name__, cached.__doc__ = method.__name__, method.__doc__
-    return cached
+    words, places and positions are judged over and over, within an article and across.
+    Each extractor gets its own cache, looked up in C (`lru_cache` of the bound method, put
+    on the instance the first time the method is read)."""
+
+    def __init__(self, method):
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        cached = obj.__dict__[self.name] = lru_cache(maxsize=1 << 16)(self.method.__get__(obj, owner))
+        return cached
 
 
 class OfficialExtractor:
@@ -155,19 +163,41 @@ class OfficialExtractor:
 
     def all_common(self, words) -> bool:
         """`Secara Simbolis Menyerahkan Kartu`: ordinary words in capitals, not a name."""
-        keys = [_re(r"[^\p{L}]").sub("", w[0]).lower() for w in words]
+        keys = [_letters_lower(w[0]) for w in words]
         keys = [k for k in keys if k]
         return bool(keys) and all(k in self.common_words for k in keys)
 
     def any_common(self, words) -> bool:
-        return any(_re(r"[^\p{L}]").sub("", w[0]).lower() in self.common_words for w in words)
+        return any(_letters_lower(w[0]) in self.common_words for w in words)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table
 
     # -- parsing -----------------------------------------------------------------------
     def tokens(self, text: str, start: int, end: int):
-        return [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text, start, end)]
+        # (findall and str.find cost less than a match object per token: only whitespace, which
+        # starts no token, stands between one token's end and the next one's start)
+        toks = []
+        for word in _TOKEN.findall(text, start, end):
+            start = text.find(word, start)
+            toks.append((word, start, start + len(word)))
+            start += len(word)
+        return toks
+
+    def tail_tokens(self, text: str, start: int, end: int):
+        """`tokens(text, start, end)`, reusing those read for an earlier role word of the same
+        sentence. Tokens never hold whitespace and every other character starts one, so the
+        tokens from `start` are the earlier ones from there on, unless one of those straddles
+        `start` (then read anew)."""
+        cached = self._tail
+        if cached is not None and cached[0] == end and cached[1] <= start:
+            toks, starts = cached[2], cached[3]
+            i = bisect_left(starts, start)
+            if i == 0 or toks[i - 1][2] <= start:
+                return toks[i:]
+        toks = self.tokens(text, start, end)
+        self._tail = (end, start, toks, [t[1] for t in toks])
+        return toks
 
     def read_org(self, toks, i, head_word: str = ""):
         """Consume organization words after a role word; returns the index after them."""
@@ -233,6 +263,10 @@ class OfficialExtractor:
         return word.isupper() and 2 <= len(word) <= 12 and not word.endswith(".")
 
     def _place_len(self, toks, j) -> int:
+        # the key of words put together is their keys put together: a first word whose key
+        # starts no place's key (most words) starts no place
+        if norm_key(toks[j][0]) not in self.regencies.key_prefixes:
+            return 0
         return self._place_len_of(tuple(t[0] for t in toks[j:j + 4]))
 
     @_cached
@@ -377,6 +411,7 @@ class OfficialExtractor:
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         self._text = text
+        self._tail = None  # (end, start, tokens, their starts) of `tail_tokens`
         people: list[Person] = []
         primary = self.primary_regency(doc)
         for m in self._role_matches(doc, text):
@@ -386,7 +421,7 @@ class OfficialExtractor:
                 continue
             if self.in_headline(text, m.start()):
                 continue
-            toks = self.tokens(text, m.end(), s_end)
+            toks = self.tail_tokens(text, m.end(), s_end)
             org_end = self.read_org(toks, 0, head)
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
             if self.skip_positions and self.skip_positions.search(text[m.end():m.end() + 40].lstrip()):
@@ -454,6 +489,9 @@ class OfficialExtractor:
     def name_before(self, text: str, sent_start: int, role_start: int, explicit_only: bool = False):
         """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
         a name ending right before the role. `explicit_only` accepts only `selaku`/`sebagai`."""
+        if explicit_only and text.find("selaku", sent_start, role_start) < 0 \
+                and text.find("sebagai", sent_start, role_start) < 0:
+            return None  # (most sentences: no need to search them)
         before = text[sent_start:role_start]
         m = _re(r"\s+(?:selaku|sebagai)\s+$" if explicit_only else
                 r"(?:,\s*|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$").search(before)

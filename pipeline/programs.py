@@ -66,26 +66,33 @@ class ProgramExtractor:
                 return
             seen[key] = add_value(doc, "programs", start, end, rule, program=program, acronym=acronym, mentions=1)
 
-        for m in self.known_pattern.finditer(text):
+        # every scan of the whole text first, then the checks on short slices: each scan then
+        # finds the text's lower-cased copy (rules.Pattern keeps the last one) still there
+        known = self.known_pattern.finditer(text)
+        bundles = [(pattern, names, pattern.finditer(text)) for pattern, names in self.bundles]
+        acronyms = self.acronym_pattern.finditer(text)
+        named = [(pattern, gate, uncommon, pattern.finditer(text)) for pattern, gate, uncommon in self.patterns]
+
+        for m in known:
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
             entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
-        for pattern, names in self.bundles:
-            for m in pattern.finditer(text):
+        for pattern, names, matches in bundles:
+            for m in matches:
                 for name in names:
                     entry = self.by_name[name]
                     add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
         known_spans = [(v["start"], v["end"]) for v in seen.values()]
-        for m in self.acronym_pattern.finditer(text):
+        for m in acronyms:
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
             if any(s <= m.start() and m.end() <= e for s, e in known_spans):
                 continue  # `Jamsostek` inside `Universal Coverage Jamsostek`
             entry = self.acronyms[m.group(0)]
             add(entry["name"].lower(), m.start(), m.end(), "programs.acronym", entry["name"], entry["acronym"])
-        for pattern, gate, uncommon in self.patterns:
-            for m in pattern.finditer(text):
+        for pattern, gate, uncommon, matches in named:
+            for m in matches:
                 name = m.group("name").strip()
                 while self.name_tails and self.name_tails.search(name):
                     name = self.name_tails.sub("", name)

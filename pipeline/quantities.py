@@ -133,8 +133,8 @@ class QuantityExtractor:
         text = match_text(doc)
         programs = values(doc, "programs")
         seen_counts = set()
-        runs = lowered(doc)[1]
-        starts = self.numbers(text, runs) if self.numbers else None
+        low, runs = lowered(doc)
+        starts = self.numbers(text, runs, low) if self.numbers else None
         for m in self._number_matches(self.count, text, starts):
             value = parse_number(m.group("number"))
             if value is None or value <= 0 or not float(value).is_integer():
@@ -158,7 +158,7 @@ class QuantityExtractor:
         if self.percent_after is None:
             percents = self.percent.finditer(text)
         elif self.percent_after.search(text):
-            percents = self._number_matches(self.percent, text, self.any_numbers(text, runs) if self.any_numbers else None)
+            percents = self._number_matches(self.percent, text, self.any_numbers(text, runs, low) if self.any_numbers else None)
         else:
             percents = []  # nothing in the text may follow a number as a percent
         for m in percents:
