@@ -100,10 +100,13 @@ class RegencyExtractor:
         """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
         table, prefixes = self.table, self.key_prefixes
         for run in _RUN_WORDS.finditer(text):
-            words = run.spans("w")
             # Only spaces and tabs stand between the words of a run, and norm_key drops them:
-            # the key of words i..j is the keys of the words put together.
-            keys = [_word_key(text[s:e]) for s, e in words]
+            # the key of words i..j is the keys of the words put together. (Group 1 is `w`:
+            # by number, as a name costs a lookup per call.)
+            keys = list(map(_word_key, run.captures(1)))
+            if prefixes.isdisjoint(keys):
+                continue  # a match starts with a word whose key is a prefix: most runs have none
+            words = run.spans(1)
             i = 0
             while i < len(words):
                 # the longest n words from i whose key is in the table; once the key is no
