@@ -8,6 +8,7 @@ the primary regencies are those with the strongest party evidence in the article
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import EndAnchored, RuleSet, cached_rules
-from .spans import add_value, match_text, set_values, text_of, values
+from .spans import add_value, lowered, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
@@ -29,6 +30,12 @@ _RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)
 
 
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
+
+
+def _finder(strings) -> re.Pattern | None:
+    """One search for any of `strings` (stdlib `re`: a scan of a few characters in C costs
+    less than the check a rule pattern makes itself); None when there is nothing to look for."""
+    return re.compile("|".join(map(re.escape, strings))) if strings else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -90,6 +97,13 @@ class RegencyExtractor:
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
         self.province_party = rules.compile(spec["province_party"], "regencies.province_party")
+        # The patterns tried around every mention are tried only where the lower-cased text
+        # holds one of the strings their matches start with (not_before, the cues) or contain
+        # (not_after), looked for in the few characters they read (see rules.Pattern).
+        self.before_starts = _finder(self.not_before.starts)
+        self.after_needs = _finder(self.not_after.needs)
+        self.cue_starts = _finder(sorted({s for p in self.cues.values() for s in p.starts})) \
+            if all(p.starts for p in self.cues.values()) else None
 
     def _add(self, form: str, r: Regency) -> None:
         key = norm_key(form)
@@ -127,20 +141,34 @@ class RegencyExtractor:
                 else:
                     i += 1
 
-    def cue_of(self, text: str, start: int) -> set[str]:
+    def cue_of(self, text: str, start: int, low: str | None = None) -> set[str]:
+        """The cues right before `start`; `low` is the text lower-cased (`spans.lowered`), if known."""
         line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - 70):start]
+        lo = max(line_start, start - 70)
+        before = text[lo:start]
+        if low is not None and self.cue_starts is not None and not self.cue_starts.search(low, lo, start):
+            return set()  # no cue can start there
         return self.cue_set.which(before)
+
+    def _other_place(self, text: str, low: str | None, s: int, e: int) -> bool:
+        """A kecamatan/desa sharing the name, or Tulang Bawang *Tengah*."""
+        lo = max(0, s - 12)
+        if (low is None or self.before_starts is None or self.before_starts.search(low, lo, s)) \
+                and self.not_before.search(text[lo:s]):
+            return True
+        return bool((low is None or self.after_needs is None or self.after_needs.search(low, e, e + 10))
+                    and self.not_after.match(text[e:e + 10]))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
+        low = lowered(doc)[0]
         body_start = self._body_start(text)
         dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
         found = []
         for s, e, candidates in self.mentions(text):
-            if self.not_before.search(text[max(0, s - 12):s]) or self.not_after.match(text[e:e + 10]):
-                continue  # a kecamatan/desa sharing the name, or Tulang Bawang *Tengah*
-            cues = self.cue_of(text, s)
+            if self._other_place(text, low, s, e):
+                continue
+            cues = self.cue_of(text, s, low)
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
             in_dateline = bool(dateline and dateline.start() <= s < dateline.end())
