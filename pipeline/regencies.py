@@ -93,6 +93,7 @@ class RegencyExtractor:
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
         self.cue_set = EndAnchored(rules, self.cues, "regencies.cues")
+        self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
@@ -112,34 +113,52 @@ class RegencyExtractor:
 
     def mentions(self, text: str):
         """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
-        table, prefixes = self.table, self.key_prefixes
+        # The same runs come back in article after article (`Pemkab Bolsel`, `Bupati`): the
+        # matches inside one are found once, as offsets into it.
+        cache = self._run_cache
         for run in _RUN_WORDS.finditer(text):
-            # Only spaces and tabs stand between the words of a run, and norm_key drops them:
-            # the key of words i..j is the keys of the words put together. (Group 1 is `w`:
-            # by number, as a name costs a lookup per call.)
-            keys = list(map(_word_key, run.captures(1)))
-            if prefixes.isdisjoint(keys):
-                continue  # a match starts with a word whose key is a prefix: most runs have none
-            words = run.spans(1)
-            i = 0
-            while i < len(words):
-                # the longest n words from i whose key is in the table; once the key is no
-                # prefix of any table key, no longer one is in the table either
-                best, key = 0, ""
-                for n in range(1, min(self.MAX_WORDS, len(words) - i) + 1):
-                    key += keys[i + n - 1]
-                    if key in table:
-                        best, found = n, key
-                    if key not in prefixes:
-                        break
-                if best:
-                    s, e = words[i][0], words[i + best - 1][1]
-                    if text[e - 1] == ".":
-                        e -= 1
-                    yield s, e, table[found]
-                    i += best
-                else:
-                    i += 1
+            found = cache.get(run.group())
+            if found is None:
+                if len(cache) > 1 << 16:
+                    cache.clear()
+                found = cache[run.group()] = self._run_matches(run)
+            start = run.start()
+            for s, e, key in found:
+                yield start + s, start + e, self.table[key]
+
+    def _run_matches(self, run) -> tuple[tuple[int, int, str], ...]:
+        """(start, end, table key) of the longest gazetteer matches in one capitalized run,
+        offsets into the run; what the run's text alone decides (only spaces and tabs stand
+        between its words)."""
+        table, prefixes = self.table, self.key_prefixes
+        # norm_key drops the spaces and tabs: the key of words i..j is the keys of the words
+        # put together. (Group 1 is `w`: by number, as a name costs a lookup per call.)
+        keys = list(map(_word_key, run.captures(1)))
+        if prefixes.isdisjoint(keys):
+            return ()  # a match starts with a word whose key is a prefix: most runs have none
+        text, start = run.string, run.start()
+        words = run.spans(1)
+        found = []
+        i = 0
+        while i < len(words):
+            # the longest n words from i whose key is in the table; once the key is no
+            # prefix of any table key, no longer one is in the table either
+            best, key = 0, ""
+            for n in range(1, min(self.MAX_WORDS, len(words) - i) + 1):
+                key += keys[i + n - 1]
+                if key in table:
+                    best, match = n, key
+                if key not in prefixes:
+                    break
+            if best:
+                s, e = words[i][0], words[i + best - 1][1]
+                if text[e - 1] == ".":
+                    e -= 1
+                found.append((s - start, e - start, match))
+                i += best
+            else:
+                i += 1
+        return tuple(found)
 
     def cue_of(self, text: str, start: int, low: str | None = None) -> set[str]:
         """The cues right before `start`; `low` is the text lower-cased (`spans.lowered`), if known."""
