@@ -92,7 +92,12 @@ class RegencyExtractor:
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
-        self.cue_set = EndAnchored(rules, self.cues, "regencies.cues")
+        # EndAnchored reads the cues it can read backwards in one call and searches the others
+        # one by one (`government`, with its long reach): those are searched here instead, only
+        # where one of the strings their matches start with stands (`cue_of`)
+        alone = EndAnchored(rules, self.cues, "regencies.cues").alone
+        self.cue_set = EndAnchored(rules, {k: p for k, p in self.cues.items() if k not in alone}, "regencies.cues")
+        self.alone_cues = [(k, p, _finder(p.starts)) for k, p in alone.items()]
         self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
@@ -103,8 +108,9 @@ class RegencyExtractor:
         # (not_after), looked for in the few characters they read (see rules.Pattern).
         self.before_starts = _finder(self.not_before.starts)
         self.after_needs = _finder(self.not_after.needs)
-        self.cue_starts = _finder(sorted({s for p in self.cues.values() for s in p.starts})) \
-            if all(p.starts for p in self.cues.values()) else None
+        joined = self.cue_set.patterns.values()
+        self.joined_starts = _finder(sorted({s for p in joined for s in p.starts})) \
+            if all(p.starts for p in joined) else None
 
     def _add(self, form: str, r: Regency) -> None:
         key = norm_key(form)
@@ -165,9 +171,14 @@ class RegencyExtractor:
         line_start = text.rfind("\n", 0, start) + 1
         lo = max(line_start, start - 70)
         before = text[lo:start]
-        if low is not None and self.cue_starts is not None and not self.cue_starts.search(low, lo, start):
-            return set()  # no cue can start there
-        return self.cue_set.which(before)
+        if low is None:
+            return self.cue_set.which(before) | {k for k, p, _ in self.alone_cues if p.search(before)}
+        found = self.cue_set.which(before) \
+            if self.joined_starts is None or self.joined_starts.search(low, lo, start) else set()
+        for k, p, starts in self.alone_cues:
+            if (starts is None or starts.search(low, lo, start)) and p.search(before):
+                found.add(k)
+        return found
 
     def _other_place(self, text: str, low: str | None, s: int, e: int) -> bool:
         """A kecamatan/desa sharing the name, or Tulang Bawang *Tengah*."""
