@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import RuleSet, alternation, cached_rules
-from .spans import add_value, match_text, set_values, values
+from .spans import add_value, lowered, match_text, set_values, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
@@ -75,11 +75,31 @@ class DateExtractor:
         return None, ""
 
     # -- extraction ----------------------------------------------------------------
-    def find(self, text: str) -> list[dict]:
+    @staticmethod
+    def _matches(pattern, text: str, low: str | None, where: dict) -> list:
+        """`pattern.finditer(text)`, tried only where one of its `starts` stands in `low` (the
+        text lower-cased, or None): patterns with the same starts (the weekday patterns) share
+        one search for them in `where`."""
+        if low is None or pattern.starts is None:
+            return pattern.finditer(text)
+        starts = where.get(pattern.starts)
+        if starts is None:
+            starts = []
+            for s in pattern.starts:
+                i = low.find(s)
+                while i >= 0:
+                    starts.append(i)
+                    i = low.find(s, i + 1)
+            starts = where[pattern.starts] = sorted(starts)
+        return pattern.finditer_at(text, starts)
+
+    def find(self, text: str, low: str | None = None) -> list[dict]:
+        """The date mentions of `text`; `low` is the text lower-cased (`spans.lowered`), if known."""
         taken: list[tuple[int, int]] = []
         found = []
+        where: dict = {}
         for pattern, precision in self.patterns:
-            for m in pattern.finditer(text):
+            for m in self._matches(pattern, text, low, where):
                 s, e = m.span()
                 while e > s and text[e - 1] in " ,":
                     e -= 1
@@ -101,7 +121,7 @@ class DateExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
-        found = self.find(text)
+        found = self.find(text, lowered(doc)[0])
         # a missing year: the URL or published date, else another full (day) date; a month-year
         # (`sejak Januari 2025`) is not a full date (ANNOTATION.md)
         full_years = [d["year"] for d in found if d["year"] and d["precision"] == "day"]

@@ -8,6 +8,7 @@ the primary regencies are those with the strongest party evidence in the article
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .rules import EndAnchored, RuleSet, cached_rules
-from .spans import add_value, match_text, set_values, text_of, values
+from .spans import add_value, lowered, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
@@ -26,9 +27,18 @@ _RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}
 _WORD = regex.compile(r"[\p{L}'’-]+\.?")
 # _RUN with each word captured: the words _WORD finds in a run, without a second scan
 _RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*))*")
+# _RUN in ASCII text (most matching texts, once folded), where \p{Lu} is A-Z and \p{L} is
+# A-Za-z: stdlib `re` finds it almost twice as fast
+_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*)*")
 
 
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
+
+
+def _finder(strings) -> re.Pattern | None:
+    """One search for any of `strings` (stdlib `re`: a scan of a few characters in C costs
+    less than the check a rule pattern makes itself); None when there is nothing to look for."""
+    return re.compile("|".join(map(re.escape, strings))) if strings else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -85,11 +95,25 @@ class RegencyExtractor:
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
-        self.cue_set = EndAnchored(rules, self.cues, "regencies.cues")
+        # EndAnchored reads the cues it can read backwards in one call and searches the others
+        # one by one (`government`, with its long reach): those are searched here instead, only
+        # where one of the strings their matches start with stands (`cue_of`)
+        alone = EndAnchored(rules, self.cues, "regencies.cues").alone
+        self.cue_set = EndAnchored(rules, {k: p for k, p in self.cues.items() if k not in alone}, "regencies.cues")
+        self.alone_cues = [(k, p, _finder(p.starts)) for k, p in alone.items()]
+        self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
         self.province_party = rules.compile(spec["province_party"], "regencies.province_party")
+        # The patterns tried around every mention are tried only where the lower-cased text
+        # holds one of the strings their matches start with (not_before, the cues) or contain
+        # (not_after), looked for in the few characters they read (see rules.Pattern).
+        self.before_starts = _finder(self.not_before.starts)
+        self.after_needs = _finder(self.not_after.needs)
+        joined = self.cue_set.patterns.values()
+        self.joined_starts = _finder(sorted({s for p in joined for s in p.starts})) \
+            if all(p.starts for p in joined) else None
 
     def _add(self, form: str, r: Regency) -> None:
         key = norm_key(form)
@@ -98,46 +122,89 @@ class RegencyExtractor:
 
     def mentions(self, text: str):
         """Yield (start, end, candidates) for the longest gazetteer match inside each capitalized run."""
-        table, prefixes = self.table, self.key_prefixes
-        for run in _RUN_WORDS.finditer(text):
-            words = run.spans("w")
-            # Only spaces and tabs stand between the words of a run, and norm_key drops them:
-            # the key of words i..j is the keys of the words put together.
-            keys = [_word_key(text[s:e]) for s, e in words]
-            i = 0
-            while i < len(words):
-                # the longest n words from i whose key is in the table; once the key is no
-                # prefix of any table key, no longer one is in the table either
-                best, key = 0, ""
-                for n in range(1, min(self.MAX_WORDS, len(words) - i) + 1):
-                    key += keys[i + n - 1]
-                    if key in table:
-                        best, found = n, key
-                    if key not in prefixes:
-                        break
-                if best:
-                    s, e = words[i][0], words[i + best - 1][1]
-                    if text[e - 1] == ".":
-                        e -= 1
-                    yield s, e, table[found]
-                    i += best
-                else:
-                    i += 1
+        # The same runs come back in article after article (`Pemkab Bolsel`, `Bupati`): the
+        # matches inside one are found once, as offsets into it.
+        cache = self._run_cache
+        ascii_text = text.isascii()
+        for run in (_RUN_ASCII if ascii_text else _RUN_WORDS).finditer(text):
+            found = cache.get(run.group())
+            if found is None:
+                if len(cache) > 1 << 16:
+                    cache.clear()
+                # (the run again with its words captured: `re` has no captures of a repeat)
+                words = _RUN_WORDS.match(text, run.start()) if ascii_text else run
+                found = cache[run.group()] = self._run_matches(words)
+            start = run.start()
+            for s, e, key in found:
+                yield start + s, start + e, self.table[key]
 
-    def cue_of(self, text: str, start: int) -> set[str]:
+    def _run_matches(self, run) -> tuple[tuple[int, int, str], ...]:
+        """(start, end, table key) of the longest gazetteer matches in one capitalized run,
+        offsets into the run; what the run's text alone decides (only spaces and tabs stand
+        between its words)."""
+        table, prefixes = self.table, self.key_prefixes
+        # norm_key drops the spaces and tabs: the key of words i..j is the keys of the words
+        # put together. (Group 1 is `w`: by number, as a name costs a lookup per call.)
+        keys = list(map(_word_key, run.captures(1)))
+        if prefixes.isdisjoint(keys):
+            return ()  # a match starts with a word whose key is a prefix: most runs have none
+        text, start = run.string, run.start()
+        words = run.spans(1)
+        found = []
+        i = 0
+        while i < len(words):
+            # the longest n words from i whose key is in the table; once the key is no
+            # prefix of any table key, no longer one is in the table either
+            best, key = 0, ""
+            for n in range(1, min(self.MAX_WORDS, len(words) - i) + 1):
+                key += keys[i + n - 1]
+                if key in table:
+                    best, match = n, key
+                if key not in prefixes:
+                    break
+            if best:
+                s, e = words[i][0], words[i + best - 1][1]
+                if text[e - 1] == ".":
+                    e -= 1
+                found.append((s - start, e - start, match))
+                i += best
+            else:
+                i += 1
+        return tuple(found)
+
+    def cue_of(self, text: str, start: int, low: str | None = None) -> set[str]:
+        """The cues right before `start`; `low` is the text lower-cased (`spans.lowered`), if known."""
         line_start = text.rfind("\n", 0, start) + 1
-        before = text[max(line_start, start - 70):start]
-        return self.cue_set.which(before)
+        lo = max(line_start, start - 70)
+        before = text[lo:start]
+        if low is None:
+            return self.cue_set.which(before) | {k for k, p, _ in self.alone_cues if p.search(before)}
+        found = self.cue_set.which(before) \
+            if self.joined_starts is None or self.joined_starts.search(low, lo, start) else set()
+        for k, p, starts in self.alone_cues:
+            if (starts is None or starts.search(low, lo, start)) and p.search(before):
+                found.add(k)
+        return found
+
+    def _other_place(self, text: str, low: str | None, s: int, e: int) -> bool:
+        """A kecamatan/desa sharing the name, or Tulang Bawang *Tengah*."""
+        lo = max(0, s - 12)
+        if (low is None or self.before_starts is None or self.before_starts.search(low, lo, s)) \
+                and self.not_before.search(text[lo:s]):
+            return True
+        return bool((low is None or self.after_needs is None or self.after_needs.search(low, e, e + 10))
+                    and self.not_after.match(text[e:e + 10]))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
+        low = lowered(doc)[0]
         body_start = self._body_start(text)
         dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
         found = []
         for s, e, candidates in self.mentions(text):
-            if self.not_before.search(text[max(0, s - 12):s]) or self.not_after.match(text[e:e + 10]):
-                continue  # a kecamatan/desa sharing the name, or Tulang Bawang *Tengah*
-            cues = self.cue_of(text, s)
+            if self._other_place(text, low, s, e):
+                continue
+            cues = self.cue_of(text, s, low)
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
             in_dateline = bool(dateline and dateline.start() <= s < dateline.end())

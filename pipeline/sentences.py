@@ -18,15 +18,10 @@ from . import spans  # noqa: F401
 from .spans import set_sentence_starts, text_of
 
 
-_LETTER = regex.compile(r"\p{L}")
-
-
-def _is_letter(c: str) -> bool:
-    return c.isalpha() if c.isascii() else _LETTER.match(c) is not None
-
-
 _ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\.$")
 _CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
+# the letters that end at endpos (read backwards from there, anchored at endpos)
+_LETTERS_BEFORE = regex.compile(r"(?r)\p{L}*")
 
 
 class SentenceSplitter:
@@ -37,29 +32,30 @@ class SentenceSplitter:
 
     def _is_abbreviation(self, text: str, dot: int) -> bool:
         lo = max(0, dot - 24)
-        before = text[lo:dot + 1]
         # the letters right before the dot (what `([\p{L}]+)\.$` finds in `before`)
-        i = dot
-        while i > lo and _is_letter(text[i - 1]):
-            i -= 1
+        i = _LETTERS_BEFORE.match(text, lo, dot).start()
         if i < dot and text[i:dot].lower() in self.abbreviations:
             return True
         # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or one capital "A."
-        return bool(self.initials.search(before) or _ONE_CAPITAL.search(before))
+        before = text[lo:dot + 1]
+        if self.initials.search(before):
+            return True
+        # one capital stands alone: the letters before the dot are that one letter
+        return dot - i == 1 and _ONE_CAPITAL.search(before) is not None
 
     def starts(self, text: str) -> list[int]:
         starts = [0]
+        n = len(text)
         for m in _CANDIDATE.finditer(text):
-            if m.group(0).startswith("\n"):
-                nxt = m.end()
-            else:
-                if m.group(0)[0] == "." and len(m.group(0).rstrip("\"')\u201d\u2019")) == 1 \
+            found = m.group()
+            nxt = m.end()
+            if found[0] != "\n":
+                if found[0] == "." and len(found.rstrip("\"')\u201d\u2019")) == 1 \
                         and self._is_abbreviation(text, m.start()):
                     continue
-                nxt = m.end()
-                while nxt < len(text) and text[nxt].isspace():
+                while nxt < n and text[nxt].isspace():
                     nxt += 1
-            if nxt < len(text) and nxt > starts[-1]:
+            if nxt < n and nxt > starts[-1]:
                 starts.append(nxt)
         return starts
 
