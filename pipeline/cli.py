@@ -44,7 +44,7 @@ def cmd_run(args) -> int:
     from .engine import run_articles
     from .reading import InputError, iter_articles
     from .rules import RuleError, cached_rules
-    from .tables import OutputError, TableWriter
+    from .tables import OutputError, TableWriter, encode_record
 
     if args.processes < 1:
         print(f"berita: error: --processes must be at least 1 (got {args.processes})", file=sys.stderr)
@@ -76,7 +76,9 @@ def cmd_run(args) -> int:
             return 2
         records = engine.run_articles(articles, rules_dirs=args.rules)
     else:
-        records = run_articles(articles, rules_dirs=args.rules, processes=args.processes)
+        # with -j N the workers also render the table lines (the leftovers tally needs records)
+        records = run_articles(articles, rules_dirs=args.rules, processes=args.processes,
+                               encode=None if args.leftovers else encode_record)
     started = time.time()
     try:  # nothing is written before the inputs are known to be usable
         writer = TableWriter(Path(args.out))

@@ -319,8 +319,9 @@ def _worker_init(rules_dirs):
         _WORKER_NLP = (_nlp_key(rules_dirs), build_nlp(rules_dirs))
 
 
-def _worker_run(batch):
-    return _run_batch(_WORKER_NLP[1], batch)
+def _worker_run(batch, encode=None):
+    records = _run_batch(_WORKER_NLP[1], batch)
+    return [encode(r) for r in records] if encode is not None else records
 
 
 def _worker_ready() -> bool:
@@ -336,14 +337,17 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_size: int = BATCH_SIZE) -> Iterator[dict]:
-    """Yield one record per article, in input order."""
+def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_size: int = BATCH_SIZE,
+                 encode=None) -> Iterator:
+    """Yield one record per article, in input order. With several processes, `encode` (a
+    module-level function of a record, e.g. tables.encode_record) runs in the workers and
+    its results are yielded instead: the writing process then has less to do."""
     if processes <= 1:
         nlp = _local_nlp(rules_dirs)
         for batch in batches(articles, batch_size):
             yield from _run_batch(nlp, batch)
         return
-    yield from _ProcessRun(rules_dirs, processes).run(batches(articles, batch_size))
+    yield from _ProcessRun(rules_dirs, processes, encode).run(batches(articles, batch_size))
 
 
 class _ProcessRun:
@@ -355,8 +359,8 @@ class _ProcessRun:
     task, so the article that kills a worker again becomes an error row instead of
     stopping the run (or, as with multiprocessing.Pool, hanging it)."""
 
-    def __init__(self, rules_dirs, processes: int):
-        self.rules_dirs, self.processes = rules_dirs, processes
+    def __init__(self, rules_dirs, processes: int, encode=None):
+        self.rules_dirs, self.processes, self.encode = rules_dirs, processes, encode
         self.ahead = 2 * processes + 2  # batches in flight: enough to keep every worker busy
         self.ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         self.executor = None
@@ -378,17 +382,18 @@ class _ProcessRun:
         self.executor.shutdown(wait=True, cancel_futures=True)
         self._start()
         for item in in_flight:
-            item[1] = self.executor.submit(_worker_run, item[0])
+            item[1] = self.executor.submit(_worker_run, item[0], self.encode)
 
     def _isolate(self, batch: list, in_flight: deque) -> list[dict]:
         """Records of a batch whose worker died: one article per task."""
         records = []
         for article in batch:
             try:
-                records.extend(self.executor.submit(_worker_run, [article]).result())
+                records.extend(self.executor.submit(_worker_run, [article], self.encode).result())
             except BrokenProcessPool:
-                records.append(error_record(article, "the worker process died while processing this article "
-                                                     "(killed, out of memory or crashed)"))
+                record = error_record(article, "the worker process died while processing this article "
+                                               "(killed, out of memory or crashed)")
+                records.append(self.encode(record) if self.encode is not None else record)
                 self._restart(in_flight)
         return records
 
@@ -398,7 +403,7 @@ class _ProcessRun:
         try:
             for batch in itertools.chain(batch_iter, [None]):
                 if batch is not None:
-                    in_flight.append([batch, self.executor.submit(_worker_run, batch)])
+                    in_flight.append([batch, self.executor.submit(_worker_run, batch, self.encode)])
                 while in_flight and (batch is None or len(in_flight) >= self.ahead):
                     first, future = in_flight.popleft()
                     try:

@@ -27,11 +27,13 @@ import csv
 import ctypes
 import ctypes.util
 import errno
+import io
 import json
 import os
 import secrets
 import shutil
 from pathlib import Path
+from typing import NamedTuple
 
 from .records import COLUMNS, table_rows
 
@@ -177,6 +179,31 @@ def clean_stale(out_dir: Path) -> list[Path]:
     return handled
 
 
+class EncodedRecord(NamedTuple):
+    """One record as the text it adds to each file. Made where the record is made (with
+    -j N, in the worker), so the process that writes the tables only appends text."""
+    status: str
+    jsonl: str                             # its line of records.jsonl
+    rows: tuple[tuple[str, str], ...]      # (table, CSV line), in table_rows order
+
+
+def encode_record(record: dict) -> EncodedRecord:
+    line = json.dumps(record, ensure_ascii=False) + "\n"
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: \u escapes keep the text exact
+        line = json.dumps(record, ensure_ascii=True) + "\n"
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    rows = []
+    for table, row in table_rows(record):
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([safe_cell(row.get(c)) for c in COLUMNS[table]])
+        rows.append((table, buf.getvalue()))
+    return EncodedRecord("ok" if record["status"] == "ok" else "error", line, tuple(rows))
+
+
 class OutputError(Exception):
     """DIR cannot be written (one-line message)."""
 
@@ -196,29 +223,24 @@ class TableWriter:
         os.mkdir(self.tmp_dir)  # 0777 & ~umask: the final DIR gets ordinary permissions
         self._lock_fd = _lock(self.tmp_dir, blocking=True)
         self.files = {}
-        self.writers = {}
         self.committed = False
         try:
             for table, columns in COLUMNS.items():
                 f = open(self.tmp_dir / f"{table}.csv", "w", encoding="utf-8-sig", errors="replace", newline="")
-                w = csv.writer(f)
-                w.writerow(columns)
-                self.files[table], self.writers[table] = f, w
+                csv.writer(f).writerow(columns)
+                self.files[table] = f
             self.records = open(self.tmp_dir / "records.jsonl", "w", encoding="utf-8")
         except BaseException:
             self.abort()
             raise
         self.counts = {"ok": 0, "error": 0}
 
-    def write(self, record: dict) -> None:
-        try:
-            self.records.write(json.dumps(record, ensure_ascii=False) + "\n")
-        except UnicodeEncodeError:  # a lone surrogate: \u escapes keep the text exact
-            self.records.write(json.dumps(record, ensure_ascii=True) + "\n")
-        for table, row in table_rows(record):
-            # a list in the table's column order (csv.DictWriter builds one per row, slowly)
-            self.writers[table].writerow([safe_cell(row.get(c)) for c in COLUMNS[table]])
-        self.counts["ok" if record["status"] == "ok" else "error"] += 1
+    def write(self, record: dict | EncodedRecord) -> None:
+        encoded = record if isinstance(record, EncodedRecord) else encode_record(record)
+        self.records.write(encoded.jsonl)
+        for table, line in encoded.rows:
+            self.files[table].write(line)  # the file's errors="replace" turns a lone surrogate into ?
+        self.counts[encoded.status] += 1
 
     def flush(self) -> None:
         for f in self.files.values():

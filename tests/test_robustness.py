@@ -597,6 +597,10 @@ def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
     assert [r["article_id"] for r in bad] == ["killer"] and "worker process died" in bad[0]["error"]
     one = list(engine.run_articles([a for a in articles if a.id != "killer"], processes=1))
     assert [r for r in records if r["article_id"] != "killer"] == one
+    # the same with the table lines rendered in the workers (what `berita run -j N` asks for)
+    from pipeline.tables import encode_record
+    encoded = list(engine.run_articles(articles, processes=2, batch_size=4, encode=encode_record))
+    assert encoded == [encode_record(r) for r in records]
 
 
 def test_the_alarm_stops_a_runaway_pattern_and_names_its_rule(monkeypatch):
