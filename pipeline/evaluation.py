@@ -34,7 +34,9 @@ from pathlib import Path
 
 import yaml
 
-RULES_PATH = Path(__file__).resolve().parent.parent / "rules" / "scoring.yml"
+from .rules import BUILTIN_RULES_DIR
+
+RULES_PATH = BUILTIN_RULES_DIR / "scoring.yml"
 
 # Report order of the fields; the first five make up core_macro_f1 (the reference
 # leaves percentages and amounts out of the headline number).

@@ -18,7 +18,9 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent.parent / "rules" / "lexicons" / "common_words.txt"
+from .rules import BUILTIN_RULES_DIR
+
+OUT = BUILTIN_RULES_DIR / "lexicons" / "common_words.txt"
 SOURCE = "nlp-id==0.1.23.0"
 MEMBER = "nlp_id/data/dataset_postag.txt"
 

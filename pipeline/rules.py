@@ -17,7 +17,11 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+# rules/ of the checkout (an editable install, the Makefile's); a wheel carries a copy as
+# pipeline/rules_data (pyproject.toml)
 BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+if not BUILTIN_RULES_DIR.is_dir():
+    BUILTIN_RULES_DIR = Path(__file__).resolve().parent / "rules_data"
 
 # Time limit for one pattern over one text, in seconds: a runaway pattern fails the
 # article (an error row naming the rule), never the batch.
