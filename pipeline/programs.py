@@ -44,6 +44,8 @@ class ProgramExtractor:
         self.acronym_pattern = rules.compile(rf"(?<![\p{{L}}\-]){alternation(acronyms)}(?![\p{{L}}\-])",
                                              "programs.acronym")
         self.not_program = {w.lower() for w in spec["not_program"]}
+        # an acronym in brackets right after a name (`... Anda (SERTAKAN)`; not `(Nelayan)`)
+        self.acronym_after = _re(r"[ \t]*\((?P<acronym>\p{Lu}{2,}[\p{L}\-]{0,10}(?:[ \t]\p{Lu}{2,}[\p{L}\-]{0,10})?)\)")
         self.patterns = []
         for p in spec["patterns"]:
             gate = regex.compile(p["program_words"]) if p.get("program_words") else None
@@ -73,11 +75,16 @@ class ProgramExtractor:
         acronyms = self.acronym_pattern.finditer(text)
         named = [(pattern, gate, uncommon, pattern.finditer(text)) for pattern, gate, uncommon in self.patterns]
 
+        written: dict[str, str] = {}  # program -> its acronym as the article first writes one
         for m in known:
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
             entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
+            if m.group(0).isupper():
+                written.setdefault(entry["name"].lower(), m.group(0))
+        for key, acronym in written.items():  # `JKN` where the article never writes `JKN-KIS`
+            seen[key]["acronym"] = acronym
         for pattern, names, matches in bundles:
             for m in matches:
                 for name in names:
@@ -91,13 +98,14 @@ class ProgramExtractor:
                 continue  # `Jamsostek` inside `Universal Coverage Jamsostek`
             entry = self.acronyms[m.group(0)]
             add(entry["name"].lower(), m.start(), m.end(), "programs.acronym", entry["name"], entry["acronym"])
+        taken = set(seen) | {v["acronym"].lower() for v in seen.values() if v.get("acronym")}
         for pattern, gate, uncommon, matches in named:
             for m in matches:
                 name = m.group("name").strip()
                 while self.name_tails and self.name_tails.search(name):
                     name = self.name_tails.sub("", name)
                 name = _re(r"\s+(dan|bagi|untuk)$").sub("", name)
-                if uncommon and any(w.lower() in self.common_words for w in name.split()):
+                if uncommon and name.split()[0].lower() in self.common_words:
                     continue
                 if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:
                     continue
@@ -113,14 +121,18 @@ class ProgramExtractor:
                 if name.lower() in self.known:
                     continue
                 acronym = m.groupdict().get("acronym") or ""
-                program = f"Program {name}" if pattern.id == "programs.named" else name
+                if not acronym:  # `program Bone Sejahtera Terlindungi (BST)`
+                    after = self.acronym_after.match(text, m.end())
+                    acronym = after.group("acronym") if after else ""
+                head = m.groupdict().get("head")  # `Program`, `Gerakan`: part of the name
+                program = f"{head} {name}" if head else name
                 key = program.lower()
-                if any(key == k or (acronym and acronym.lower() == v.get("acronym", "").lower())
-                       for k, v in seen.items()):
+                # one row per program: its long form, acronym and `Program X` are one
+                if {key, name.lower(), acronym.lower()} & taken:
                     continue
-                start = m.start() if pattern.id == "programs.named" else m.start("name") + m.group("name").find(name)
-                add(key, start, start + len(program if pattern.id == "programs.named" else name), pattern.id,
-                    program, acronym)
+                taken.update({key, name.lower(), acronym.lower()} - {""})
+                start = m.start("head") if head else m.start("name") + m.group("name").find(name)
+                add(key, start, start + len(program if head else name), pattern.id, program, acronym)
         return doc
 
 
