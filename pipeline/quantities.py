@@ -19,6 +19,7 @@ from .spans import add_value, lowered, match_text, sentence_bounds, sentence_tex
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
+# People nouns may carry the possessive -nya (`85 warganya`, `pekerjanya`).
 # in front of the count, enrolled and part-of patterns
 _BEFORE_NUMBER = r"(?<![\p{L}\d.,/])"
 
@@ -35,7 +36,7 @@ class QuantityExtractor:
         self.numbers = NumberStarts(rules, regex.IGNORECASE, _BEFORE_NUMBER) if standalone(number) else None
         self.any_numbers = NumberStarts(rules, regex.IGNORECASE) if standalone(number) else None
         self.count = rules.compile(
-            rf"{_BEFORE_NUMBER}(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?![\p{{L}}])",
+            rf"{_BEFORE_NUMBER}(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?:nya)?(?![\p{{L}}])",
             "participants.number_people", regex.IGNORECASE)
         self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
                                      regex.IGNORECASE)
@@ -49,7 +50,7 @@ class QuantityExtractor:
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
-        self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?![\p{{L}}])", "participants.people_noun")
+        self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?:nya)?(?![\p{{L}}])", "participants.people_noun")
         self.bare_number = rules.compile(rf"{_BEFORE_NUMBER}(?P<number>{number})(?![\d\p{{L}}])",
                                          "participants.enrolled_number", regex.IGNORECASE)
         self.enrolled_after = rules.compile(spec["enrolled_after"], "participants.enrolled_after") \
