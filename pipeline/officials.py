@@ -79,6 +79,7 @@ class _cached:
 
 class OfficialExtractor:
     MAX_NAME_WORDS = 6
+    HEADLINE_MAX_WORDS = 16  # a title with commas (`X Kunjungi SBD, Pemkab Siapkan ...`) is no longer
 
     def __init__(self, rules: RuleSet):
         spec = rules["officials"]
@@ -108,6 +109,10 @@ class OfficialExtractor:
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
         self.role_words = {w for surface in self.role_of for w in surface.split()}
         self.name_before_role_after = {w.lower() for w in spec.get("name_before_role_after", [])}
+        links = sorted((w for w in spec.get("name_role_links", [])), key=len, reverse=True)
+        link = "|".join(r"\s+".join(map(regex.escape, w.split())) for w in links)
+        self.name_role_before = _re(r"(?:,\s*" + (rf"(?:(?:{link})\s+)?" if link else "")
+                                    + r"|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$")
         self.headline_small_words = {w.lower() for w in spec.get("headline_small_words", [])}
         self.name_conjunctions = {w.lower() for w in spec.get("name_conjunctions", [])}
         self.government_roles = set(spec.get("government_roles", []))
@@ -340,15 +345,29 @@ class OfficialExtractor:
                 return None
         return None
 
+    @staticmethod
+    def acronym_follows(toks, k, name: str) -> bool:
+        """An all-caps acronym in brackets at toks[k]: what precedes it names a body, not a
+        person, unless the acronym is the name's initials (`Bambang Bayu Suseno (BBS)`)."""
+        if not (k + 2 < len(toks) and toks[k][0] == "(" and toks[k + 2][0] == ")"):
+            return False
+        acronym = toks[k + 1][0]
+        initials = "".join(w[0] for w in name.split()).upper()
+        return len(acronym) >= 2 and acronym.isupper() and acronym != initials
+
     def in_headline(self, text: str, pos: int) -> bool:
         """A Title Case line (a headline or caption): its capitalized verbs would read as names."""
         start = text.rfind("\n", 0, pos) + 1
         end = text.find("\n", pos)
         line = text[start:end if end >= 0 else len(text)].strip()
-        if line.endswith((".", "”", '"')) or "," in line:  # a sentence (most lines): no need to count
+        if line.endswith((".", "”", '"', "?", "!", ",", ";", ":")):  # a sentence or part of one
             return False
         words = [w for w in _re(r"[\p{L}][\p{L}'’\-]*").findall(line)]
         if len(words) < 4:
+            return False
+        # a line with commas is a headline only as the title (the first line) and short: a
+        # caption or list (`Kepala Dinas X, Nama`) names people
+        if "," in line and (text[:start].strip() or len(words) > self.HEADLINE_MAX_WORDS):
             return False
         capitalized = sum(w[0].isupper() for w in words if w.lower() not in self.headline_small_words)
         return capitalized >= 0.8 * len(words)
@@ -443,6 +462,8 @@ class OfficialExtractor:
                     rule = "officials.role_comma_name"
                     nxt += 1
                 found = self.read_name(toks, nxt)
+                if found and rule == "officials.role_name" and self.acronym_follows(toks, found["next"], found["name"]):
+                    found = None  # `Pemerintahan Tiyuh (DPMPT) Tubaba, Mat Sholeh`: a body's name
                 if found and rule == "officials.role_name":
                     found, org_end = self.prefer_later_name(toks, nxt, found, org_end)
                 if found is None:
@@ -493,8 +514,7 @@ class OfficialExtractor:
                 and text.find("sebagai", sent_start, role_start) < 0:
             return None  # (most sentences: no need to search them)
         before = text[sent_start:role_start]
-        m = _re(r"\s+(?:selaku|sebagai)\s+$" if explicit_only else
-                r"(?:,\s*|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$").search(before)
+        m = (_re(r"\s+(?:selaku|sebagai)\s+$") if explicit_only else self.name_role_before).search(before)
         if not m:
             return None
         if not explicit_only and not m.group(0).strip() and not self.is_degree(before[:m.start()].split()[-1]):

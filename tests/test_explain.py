@@ -162,7 +162,7 @@ def test_run_writes_ranked_leftovers(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
     rows = [{"id": f"n{i}", "text": f"Pemkab Nisel menambah {i}00 peserta. Peserta sebanyak {i}.500 di desa."}
             for i in range(1, 4)]
-    rows.append({"id": "m1", "text": "Warga ikut program Bedah Rumah."})
+    rows.append({"id": "m1", "text": "Warga ikut program Rumah Sehat."})  # ordinary words: no rule takes it
     src.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["run", str(src), "--out", str(out), "--quiet", "--no-review", "--leftovers"]) == 0
