@@ -103,6 +103,7 @@ class OfficialExtractor:
         self.particles = {p.lower().rstrip(".") for p in spec["name_particles"]}
         self.org_words = {w.lower() for w in spec["org_words"]}
         self.place_after = {w.lower() for w in spec["place_after"]}
+        self.branch_kinds = {w.lower() for w in spec.get("branch_kinds", [])}
         self.not_name = {w.lower() for w in spec["not_name"]}
         # a role word is never part of a name (`Dandim`, `Kapolres Kuningan`)
         self.not_name |= {surface for surface in self.role_of if " " not in surface}
@@ -215,6 +216,9 @@ class OfficialExtractor:
         while j < len(toks):
             w = toks[j][0]
             lw = w.lower().rstrip(".")
+            if expect_place and lw in self.branch_kinds:
+                j += 1  # `Cabang Perintis Barabai`: the place is still to come
+                continue
             if expect_place:
                 # one place: the longest known place, else one capitalized word
                 k = self._place_len(toks, j)

@@ -62,6 +62,7 @@ class QuantityExtractor:
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
+        self.not_count_numbers = {w.lower() for w in spec.get("not_count_numbers", [])}
         self.purpose_words = regex.compile(spec["purpose_words"])
 
     @staticmethod
@@ -147,6 +148,8 @@ class QuantityExtractor:
             sentence = text[s_start:s_end]
             if value <= self.symbolic_max and self.symbolic.search(sentence) \
                     and m.group("noun").lower() not in self.always_count:
+                continue
+            if m.group("number").lower() in self.not_count_numbers and m.group("noun").lower() not in self.always_count:
                 continue
             population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
             program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")

@@ -18,7 +18,8 @@ from . import spans  # noqa: F401
 from .spans import set_sentence_starts, text_of
 
 
-_ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\.$")
+# an initial inside a name: `A.`, or a capital and one small letter (`Yohana Ch. Pattiasina`)
+_ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\p{Ll}?\.$")
 _CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
 # the letters that end at endpos (read backwards from there, anchored at endpos)
 _LETTERS_BEFORE = regex.compile(r"(?r)\p{L}*")
@@ -36,12 +37,12 @@ class SentenceSplitter:
         i = _LETTERS_BEFORE.match(text, lo, dot).start()
         if i < dot and text[i:dot].lower() in self.abbreviations:
             return True
-        # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or one capital "A."
+        # dotted degrees and initials: "S.Pt." "M.Si." (two chunks or more) or an initial "A." "Ch."
         before = text[lo:dot + 1]
         if self.initials.search(before):
             return True
-        # one capital stands alone: the letters before the dot are that one letter
-        return dot - i == 1 and _ONE_CAPITAL.search(before) is not None
+        # an initial: the letters before the dot are one capital, or a capital and a small letter
+        return dot - i <= 2 and _ONE_CAPITAL.search(before) is not None
 
     def starts(self, text: str) -> list[int]:
         starts = [0]
