@@ -285,7 +285,9 @@ class RegencyExtractor:
         top, top_score = ranked[0]
         if top_score < 2:
             return set()
-        if province_party and not gov[top] and not admin[top]:
+        # a provincial event: a regency is a party only through its own government
+        # (`Pemkab X`), not as the place named (`perwakilan nelayan dari Kabupaten X`)
+        if province_party and not gov[top]:
             return set()  # a provincial event datelined in a city
         chosen = {top.code}
         for regency, score in ranked[1:]:
