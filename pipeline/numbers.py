@@ -25,8 +25,10 @@ def _branches(rules: RuleSet) -> tuple[str, str]:
 
 
 def number_regex(rules: RuleSet) -> str:
-    """Regex source for one number phrase: digits or number words, then scale words."""
-    return "|".join(_branches(rules))
+    """Regex source for one number phrase: digits or number words, then scale words. One
+    group, so a `{number}` placeholder stands for the whole phrase wherever it is put (an
+    open alternation inside `(?=...{number}...)` would split the lookahead)."""
+    return "(?:" + "|".join(_branches(rules)) + ")"
 
 
 _WORD_CHAR = regex.compile(r"\w")

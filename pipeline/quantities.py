@@ -47,6 +47,9 @@ class QuantityExtractor:
         self.percent_after = rules.compile(after[3:] if after.startswith(r"\s*") else after,
                                            "percentages.after_number", regex.IGNORECASE) \
             if spec["percent"].startswith(lead) and "{number}" not in after and standalone(after) else None
+        self.percent_range_start = rules.compile(
+            spec["percent_range_start"].replace("{number}", number), "percentages.range_start", regex.IGNORECASE) \
+            if spec.get("percent_range_start") else None
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
@@ -165,13 +168,25 @@ class QuantityExtractor:
             percents = self._number_matches(self.percent, text, self.any_numbers(text, runs, low) if self.any_numbers else None)
         else:
             percents = []  # nothing in the text may follow a number as a percent
+        percents = list(percents)
+        if self.percent_range_start is not None and percents and self.percent_range_start.possible(text):
+            ranges = self._number_matches(self.percent_range_start, text,
+                                          self.any_numbers(text, runs, low) if self.any_numbers else None)
+            taken = [m.span() for m in percents]
+            percents = sorted(percents + [r for r in ranges if not any(s < r.end() and r.start() < e for s, e in taken)],
+                              key=lambda m: m.start())
         for m in percents:
             value = parse_number(m.group("number"))
             if value is None:
                 continue
             s_start, _ = sentence_bounds(doc, m.start())
-            add_value(doc, "percentages", m.start(), m.end(), self.percent.id, value=value,
-                      population=self.phrase_after(text, m.end()), sentence=sentence_text(doc, m.start()))
+            if m.re is self.percent.regex:
+                start, end, rule, after = m.start(), m.end(), self.percent.id, m.end()
+            else:  # the first end of a range: the number alone, measuring what the range does
+                start, end, rule = m.start("number"), m.end("number"), self.percent_range_start.id
+                after = next((p.end() for p in percents if p.start() >= m.end()), m.end())
+            add_value(doc, "percentages", start, end, rule, value=value,
+                      population=self.phrase_after(text, after), sentence=sentence_text(doc, m.start()))
         taken = []
         for pattern in self.money:
             for m in pattern.finditer(text):

@@ -156,6 +156,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "always_count": Key(WORDS), "not_count_numbers": Key(WORDS),
         "qualifiers": Key(PATTERN_MAP, required=True, keys=("new", "target", "potential", "total", "covered")),
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
+        "percent_range_start": Key(PATTERN, placeholders=("number",), groups=("number",), ignorecase=True),
         "enrolled_after": Key(PATTERN), "part_of": Key(FRAGMENT, placeholders=("number", "people"), groups=("noun",)),
         "money": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, placeholders=("digits",), groups=("number",)))),
