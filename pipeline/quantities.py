@@ -169,12 +169,18 @@ class QuantityExtractor:
         else:
             percents = []  # nothing in the text may follow a number as a percent
         percents = list(percents)
-        if self.percent_range_start is not None and percents and self.percent_range_start.possible(text):
-            ranges = self._number_matches(self.percent_range_start, text,
-                                          self.any_numbers(text, runs, low) if self.any_numbers else None)
-            taken = [m.span() for m in percents]
-            percents = sorted(percents + [r for r in ranges if not any(s < r.end() and r.start() < e for s, e in taken)],
-                              key=lambda m: m.start())
+        if self.percent_range_start is not None and percents:
+            # a range's first end stands just before a percentage: look only there
+            ranges = []
+            for p in percents:
+                lo = max(0, p.start() - 40)
+                for r in self.percent_range_start.finditer(text, lo, p.end()):
+                    if r.end() == p.start() and not (r.start() and text[r.start() - 1].isalnum()):
+                        ranges.append(r)
+            if ranges:
+                taken = [m.span() for m in percents]
+                percents = sorted(percents + [r for r in ranges if not any(s < r.end() and r.start() < e for s, e in taken)],
+                                  key=lambda m: m.start())
         for m in percents:
             value = parse_number(m.group("number"))
             if value is None:
