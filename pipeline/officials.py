@@ -475,7 +475,14 @@ class OfficialExtractor:
                     # Perikanan Kotabaru, Tony Ahmadi`; `Kepala BPJamsostek Makassar I, Nyoman`)
                     comma = self.comma_after_capitalized_run(toks, nxt)
                     if comma is not None:
-                        found = self.read_name(toks, comma + 1)
+                        k = comma + 1
+                        # `Keuchik Gampong Padang Baru, Kecamatan Susoh, Zulkifli`
+                        ins = self.position_insertions.match(text, toks[comma][1]) if self.position_insertions else None
+                        if ins:
+                            k = next((q for q in range(comma, len(toks)) if toks[q][1] >= ins.end()), len(toks))
+                            if k < len(toks) and toks[k][0] == ",":
+                                k += 1
+                        found = self.read_name(toks, k)
                         rule = "officials.role_comma_name"
             if found is None:
                 found = self.name_before(text, s_start, m.start())

@@ -76,11 +76,13 @@ class ProgramExtractor:
         named = [(pattern, gate, uncommon, pattern.finditer(text)) for pattern, gate, uncommon in self.patterns]
 
         written: dict[str, str] = {}  # program -> its acronym as the article first writes one
+        known_spans = []  # every known mention, not only each program's first
         for m in known:
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue
             entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
+            known_spans.append(m.span())
             if m.group(0).isupper():
                 written.setdefault(entry["name"].lower(), m.group(0))
         for key, acronym in written.items():  # `JKN` where the article never writes `JKN-KIS`
@@ -90,7 +92,7 @@ class ProgramExtractor:
                 for name in names:
                     entry = self.by_name[name]
                     add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
-        known_spans = [(v["start"], v["end"]) for v in seen.values()]
+        known_spans += [(v["start"], v["end"]) for v in seen.values()]
         for m in acronyms:
             if self.institution.search(text[max(0, m.start() - 5):m.start()]):
                 continue

@@ -107,6 +107,8 @@ class QuantityExtractor:
         taken = [(v["start"], v["end"]) for v in values(doc, "participants")]
 
         def add(m, noun, rule):
+            if m.group("number").lower() in self.not_count_numbers and noun.lower() not in self.always_count:
+                return  # `satu dari 2.730 nelayan`: one of them
             value = parse_number(m.group("number"))
             if value is None or value <= 0 or not float(value).is_integer() or int(value) in seen:
                 return
