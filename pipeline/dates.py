@@ -40,6 +40,10 @@ class DateExtractor:
         self.non_event_cue = rules.compile(spec["non_event_cues"], "dates.non_event_cue")
         self.stamp_after = rules.compile(spec["stamp_after"], "dates.stamp_after")
         self.relative_days = {r["word"].lower(): int(r["days"]) for r in spec.get("relative_days") or []}
+        self.weekday_number = {w.lower(): i for i, words in enumerate((spec.get("weekday_order") or {}).values())
+                               for w in words}
+        self.last_week = rules.compile(spec["last_week"], "dates.last_week", weekday=weekdays) \
+            if spec.get("last_week") and self.weekday_number else None
         self.relative = rules.compile(rf"(?i)\b{alternation(self.relative_days)}\b", "dates.relative") \
             if self.relative_days else None
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
@@ -154,10 +158,16 @@ class DateExtractor:
             return
         text = match_text(doc)
         m = self.relative.search(text) if self.relative else None
+        week = self.last_week.search(text) if self.last_week and not m else None
+        if week and week.group("weekday").lower() in self.weekday_number:
+            m = week
         if not stamps and not m:
             return  # a published date alone does not date the event
-        shift = self.relative_days[m.group(0).lower()] if m else 0
-        day = dt.date.fromisoformat(reference) + dt.timedelta(days=shift)
+        day = dt.date.fromisoformat(reference)
+        if m is not None and m is week:  # that weekday of the week before the reference's
+            day += dt.timedelta(days=self.weekday_number[week.group("weekday").lower()] - day.weekday() - 7)
+        elif m is not None:
+            day += dt.timedelta(days=self.relative_days[m.group(0).lower()])
         if stamps:
             event = stamps[0]
             event["is_event"] = True

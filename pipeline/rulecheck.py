@@ -99,6 +99,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "non_event_cues": Key(PATTERN, required=True),
         "stamp_after": Key(PATTERN, required=True),
         "relative_days": Key(RECORDS, fields=_fields(word=Key(TEXT, True), days=Key(NUMBER, True))),
+        "last_week": Key(PATTERN, placeholders=("weekday",), groups=("weekday",), ignorecase=True),
+        "weekday_order": Key(WORD_MAP),
         "url_patterns": Key(PATTERN_LIST, required=True, groups=("year",)),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
