@@ -110,10 +110,13 @@ class OfficialExtractor:
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
         self.role_words = {w for surface in self.role_of for w in surface.split()}
         self.name_before_role_after = {w.lower() for w in spec.get("name_before_role_after", [])}
+        self.name_role_words = [w.lower() for w in spec.get("name_role_words", ["selaku", "sebagai"])]
+        words = "|".join(map(regex.escape, self.name_role_words))
+        self.name_word_before = _re(rf"\s+(?:{words})\s+$")
         links = sorted((w for w in spec.get("name_role_links", [])), key=len, reverse=True)
         link = "|".join(r"\s+".join(map(regex.escape, w.split())) for w in links)
         self.name_role_before = _re(r"(?:,\s*" + (rf"(?:(?:{link})\s+)?" if link else "")
-                                    + r"|\s+(?:selaku|sebagai)\s+|(?<=,\s*\p{Lu}[\p{L}.]{1,6})\s+)$")
+                                    + rf"|\s+(?:{words})\s+|(?<=,\s*\p{{Lu}}[\p{{L}}.]{{1,6}})\s+)$")
         self.headline_small_words = {w.lower() for w in spec.get("headline_small_words", [])}
         self.name_conjunctions = {w.lower() for w in spec.get("name_conjunctions", [])}
         self.government_roles = set(spec.get("government_roles", []))
@@ -373,8 +376,8 @@ class OfficialExtractor:
         # caption or list (`Kepala Dinas X, Nama`) names people
         if "," in line and (text[:start].strip() or len(words) > self.HEADLINE_MAX_WORDS):
             return False
-        capitalized = sum(w[0].isupper() for w in words if w.lower() not in self.headline_small_words)
-        return capitalized >= 0.8 * len(words)
+        big = [w for w in words if w.lower() not in self.headline_small_words]
+        return sum(w[0].isupper() for w in big) >= 0.8 * len(big)
 
     def prefer_later_name(self, toks, i, found, org_end):
         """Decide whether a capitalized run after the organization is the name or the tail of
@@ -520,12 +523,11 @@ class OfficialExtractor:
 
     def name_before(self, text: str, sent_start: int, role_start: int, explicit_only: bool = False):
         """`Makmur, Kepala BPJS ...` / `Iskandar selaku Bupati` / `Mulya Handaka, MM Asisten`:
-        a name ending right before the role. `explicit_only` accepts only `selaku`/`sebagai`."""
-        if explicit_only and text.find("selaku", sent_start, role_start) < 0 \
-                and text.find("sebagai", sent_start, role_start) < 0:
+        a name ending right before the role. `explicit_only` accepts only the name_role_words (`selaku`, `sebagai`, `adalah`)."""
+        if explicit_only and all(text.find(w, sent_start, role_start) < 0 for w in self.name_role_words):
             return None  # (most sentences: no need to search them)
         before = text[sent_start:role_start]
-        m = (_re(r"\s+(?:selaku|sebagai)\s+$") if explicit_only else self.name_role_before).search(before)
+        m = (self.name_word_before if explicit_only else self.name_role_before).search(before)
         if not m:
             return None
         if not explicit_only and not m.group(0).strip() and not self.is_degree(before[:m.start()].split()[-1]):
@@ -541,7 +543,7 @@ class OfficialExtractor:
         if k == j:
             return None
         # the name must start a clause: sentence start, or after a comma / conjunction
-        if k > 0 and toks[k - 1][0] not in (",", "(", "\"", "“") and toks[k - 1][0].lower() not in self.name_before_role_after:
+        if k > 0 and toks[k - 1][0] not in (",", "(", ")", "\"", "“") and toks[k - 1][0].lower() not in self.name_before_role_after:
             return None
         return self.read_name(toks, k)
 

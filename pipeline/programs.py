@@ -32,7 +32,8 @@ class ProgramExtractor:
         # words may be separated by any run of spaces or a hyphen ("Nasional - Kartu")
         flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, _re(r"[\s\-]+").split(s)))
                                     for s in surfaces}, key=len, reverse=True))
-        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?![\p{{L}}\-])",
+        # (a possessive -nya may follow: `jaminan kematiannya`)
+        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?=(?:nya)?(?![\p{{L}}\-]))",
                                            "programs.known", regex.IGNORECASE)
         self.by_key = {self.key(s): e for s, e in self.known.items()}
         self.bundles = [(rules.compile(b["pattern"], "programs.bundle"), b["programs"]) for b in spec.get("bundles", [])]
@@ -107,8 +108,9 @@ class ProgramExtractor:
                 while self.name_tails and self.name_tails.search(name):
                     name = self.name_tails.sub("", name)
                 name = _re(r"\s+(dan|bagi|untuk)$").sub("", name)
-                if uncommon and name.split()[0].lower() in self.common_words:
-                    continue
+                if uncommon and name.split()[0].lower() in self.common_words \
+                        and not self.acronym_after.match(text, m.end()):
+                    continue  # (with its acronym in brackets it is a name: `Gerbang Raja Terlindungi (GRT)`)
                 if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:
                     continue
                 if gate is not None:

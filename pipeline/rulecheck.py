@@ -127,7 +127,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "not_after": Key(PATTERN),
         "name_starters": Key(WORDS),
         "position_insertions": Key(PATTERN), "embedded_body": Key(PATTERN, groups=("body",)),
-        "name_before_role_after": Key(WORDS), "name_role_links": Key(WORDS), "branch_kinds": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
+        "name_before_role_after": Key(WORDS), "name_role_links": Key(WORDS), "name_role_words": Key(WORDS), "branch_kinds": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
         "government_roles": Key(WORDS), "council_roles": Key(WORDS), "role_bodies": Key(PATTERN_MAP),
         "skip_positions": Key(PATTERN),
         "place_after": Key(WORDS, required=True),
