@@ -354,10 +354,10 @@ class _ProcessRun:
     """Batches on N worker processes, records back in input order, memory bounded.
 
     A worker that dies outright (killed, out of memory, a crash in C code) breaks the
-    whole pool: every batch in flight fails. The pool is then restarted and those
-    batches sent again; the batch that was first in line is re-run one article per
-    task, so the article that kills a worker again becomes an error row instead of
-    stopping the run (or, as with multiprocessing.Pool, hanging it)."""
+    whole pool: every batch in flight fails. The pool is then restarted, the batch that was
+    first in line is re-run one article per task with nothing else in flight, and the
+    other batches are sent again; so only the article that kills a worker again becomes an
+    error row, instead of stopping the run (or, as with multiprocessing.Pool, hanging it)."""
 
     def __init__(self, rules_dirs, processes: int, encode=None):
         self.rules_dirs, self.processes, self.encode = rules_dirs, processes, encode
@@ -373,19 +373,19 @@ class _ProcessRun:
             _WORKER_NLP = (_nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
         self.executor = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_worker_init,
                                             initargs=(self.rules_dirs,))
-        # the executor forks its workers on demand: fork them all now, while the pipeline is here
+        # (with fork the executor starts every worker at the first submit): wait until all
+        # have started, then the pipeline need not be kept here
         for future in [self.executor.submit(_worker_ready) for _ in range(self.processes)]:
             future.result()
         _WORKER_NLP = None
 
-    def _restart(self, in_flight: deque) -> None:
+    def _restart(self) -> None:
         self.executor.shutdown(wait=True, cancel_futures=True)
         self._start()
-        for item in in_flight:
-            item[1] = self.executor.submit(_worker_run, item[0], self.encode)
 
-    def _isolate(self, batch: list, in_flight: deque) -> list[dict]:
-        """Records of a batch whose worker died: one article per task."""
+    def _isolate(self, batch: list) -> list[dict]:
+        """Records of a batch whose worker died: one article per task, nothing else in
+        flight, so a death is this article's doing."""
         records = []
         for article in batch:
             try:
@@ -394,7 +394,7 @@ class _ProcessRun:
                 record = error_record(article, "the worker process died while processing this article "
                                                "(killed, out of memory or crashed)")
                 records.append(self.encode(record) if self.encode is not None else record)
-                self._restart(in_flight)
+                self._restart()
         return records
 
     def run(self, batch_iter: Iterator[list]) -> Iterator[dict]:
@@ -409,8 +409,13 @@ class _ProcessRun:
                     try:
                         records = future.result()
                     except BrokenProcessPool:
-                        self._restart(in_flight)
-                        records = self._isolate(first, in_flight)
+                        # every batch in flight failed with it: the first alone, article by
+                        # article, then the others again (a later one may be the culprit: it
+                        # comes first in turn)
+                        self._restart()
+                        records = self._isolate(first)
+                        for item in in_flight:
+                            item[1] = self.executor.submit(_worker_run, item[0], self.encode)
                     yield from records
         finally:
             self.executor.shutdown(wait=True, cancel_futures=True)

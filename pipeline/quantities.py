@@ -19,7 +19,6 @@ from .spans import add_value, lowered, match_text, sentence_bounds, sentence_tex
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
-# People nouns may carry the possessive -nya (`85 warganya`, `pekerjanya`).
 # in front of the count, enrolled and part-of patterns
 _BEFORE_NUMBER = r"(?<![\p{L}\d.,/])"
 
@@ -36,6 +35,7 @@ class QuantityExtractor:
         self.numbers = NumberStarts(rules, regex.IGNORECASE, _BEFORE_NUMBER) if standalone(number) else None
         self.any_numbers = NumberStarts(rules, regex.IGNORECASE) if standalone(number) else None
         self.count = rules.compile(
+            # (a people noun may carry the possessive -nya: `85 warganya`)
             rf"{_BEFORE_NUMBER}(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?:nya)?(?![\p{{L}}])",
             "participants.number_people", regex.IGNORECASE)
         self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
@@ -66,7 +66,15 @@ class QuantityExtractor:
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
         self.not_count_numbers = {w.lower() for w in spec.get("not_count_numbers", [])}
+        self.recipient_cue = regex.compile(spec["recipient_cue"]) if spec.get("recipient_cue") else None
         self.purpose_words = regex.compile(spec["purpose_words"])
+
+    @staticmethod
+    def _range_ends(first, second) -> bool:
+        """Whether two numbers read as a range's ends: the first below the second
+        (`2024 - 50 persen` is a year and a percentage)."""
+        low, high = parse_number(first.group("number")), parse_number(second.group("number"))
+        return low is not None and high is not None and low < high
 
     @staticmethod
     def _number_matches(pattern, text: str, starts) -> list:
@@ -154,7 +162,8 @@ class QuantityExtractor:
             if value <= self.symbolic_max and self.symbolic.search(sentence) \
                     and m.group("noun").lower() not in self.always_count:
                 continue
-            if m.group("number").lower() in self.not_count_numbers and m.group("noun").lower() not in self.always_count:
+            if m.group("number").lower() in self.not_count_numbers and m.group("noun").lower() not in self.always_count \
+                    and not (self.recipient_cue and self.recipient_cue.search(sentence)):
                 continue
             population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
             program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
@@ -177,7 +186,8 @@ class QuantityExtractor:
             for p in percents:
                 lo = max(0, p.start() - 40)
                 for r in self.percent_range_start.finditer(text, lo, p.end()):
-                    if r.end() == p.start() and not (r.start() and text[r.start() - 1].isalnum()):
+                    if r.end() == p.start() and not (r.start() and text[r.start() - 1].isalnum()) \
+                            and self._range_ends(r, p):
                         ranges.append(r)
             if ranges:
                 taken = [m.span() for m in percents]

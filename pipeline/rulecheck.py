@@ -155,7 +155,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "not_count_before": Key(PATTERN, required=True),
         "symbolic": Key(PATTERN, required=True),
         "symbolic_max": Key(NUMBER),
-        "always_count": Key(WORDS), "not_count_numbers": Key(WORDS),
+        "always_count": Key(WORDS), "not_count_numbers": Key(WORDS), "recipient_cue": Key(PATTERN),
         "qualifiers": Key(PATTERN_MAP, required=True, keys=("new", "target", "potential", "total", "covered")),
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
         "percent_range_start": Key(PATTERN, placeholders=("number",), groups=("number",), ignorecase=True),
