@@ -42,6 +42,7 @@ def _write_review(tmp_dir: Path, out: Path) -> None:
 
 def cmd_run(args) -> int:
     from .engine import run_articles
+    from .outdir import OutDirError, check_out_dir
     from .reading import InputError, iter_articles
     from .rules import RuleError, cached_rules
     from .tables import OutputError, TableWriter, encode_record
@@ -62,7 +63,8 @@ def cmd_run(args) -> int:
         return 2
     try:
         articles = iter_articles(args.paths)
-    except InputError as exc:
+        out = check_out_dir(args.out, args.paths, force=args.force)
+    except (InputError, OutDirError) as exc:
         print(f"berita: error: {exc}", file=sys.stderr)
         return 2
     engine = None
@@ -81,7 +83,7 @@ def cmd_run(args) -> int:
                                encode=None if args.leftovers else encode_record)
     started = time.time()
     try:  # nothing is written before the inputs are known to be usable
-        writer = TableWriter(Path(args.out))
+        writer = TableWriter(out)
     except (OutputError, OSError) as exc:
         if engine is not None:
             engine.close()
@@ -112,7 +114,7 @@ def cmd_run(args) -> int:
             tally.write(writer.tmp_dir / "leftovers.csv")
         writer.close(run_info)
         if not args.no_review:  # written before the swap, so DIR never lacks it
-            _write_review(writer.tmp_dir, Path(args.out))
+            _write_review(writer.tmp_dir, out)
         writer.commit()
     except KeyboardInterrupt:
         writer.abort()
@@ -142,7 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv files or directories")
     run.add_argument("paths", nargs="+")
-    run.add_argument("--out", required=True, help="output directory (replaced atomically when the run completes)")
+    run.add_argument("--out", required=True,
+                     help="output directory, replaced atomically when the run completes; it must be new, "
+                          "empty or an earlier berita output")
+    run.add_argument("--force", action="store_true",
+                     help="replace --out even when it holds files berita did not write "
+                          "(never when it holds an input)")
     run.add_argument("--rules", action="append", default=[], metavar="DIR",
                      help="a rules directory layered over the built-in rules (repeatable)")
     run.add_argument("--processes", "-j", type=int, default=1,
@@ -176,6 +183,14 @@ def main(argv: list[str] | None = None) -> int:
         # `berita eval ... | head` ends quietly, as other command-line tools do
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _dispatch(argv)
+    except KeyboardInterrupt:  # before a run has its own handler (e.g. during imports)
+        print("\nberita: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(argv: list[str]) -> int:
     # sub-commands owned by their own modules parse their own arguments
     if argv and argv[0] in ("eval", "review", "explain", "rules"):
         module = {"eval": "evaluation", "review": "review", "explain": "explain", "rules": "rulecheck"}[argv[0]]

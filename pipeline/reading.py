@@ -97,6 +97,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from .outdir import is_berita_output
+
 __all__ = [
     "Article",
     "InputError",
@@ -149,7 +151,9 @@ def _one_line(message: str) -> str:
 def _walk(directory: Path) -> list[Path]:
     found: list[tuple[tuple[str, ...], Path]] = []
     for root, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        # hidden directories and berita's own outputs (`corpus --out corpus/out`) are not input
+        dirnames[:] = sorted(d for d in dirnames
+                             if not d.startswith(".") and not is_berita_output(Path(root) / d))
         rel_root = Path(root).relative_to(directory)
         for name in filenames:
             if name.startswith(".") or name.lower().endswith(GOLD_SUFFIX):

@@ -14,12 +14,19 @@ beside DIR (`.DIR.tmp-PID-RANDOM`) and swapped into place only when the run comp
   leaves its temporary directory behind (DIR untouched); the next run writing to the same
   DIR removes every such leftover that nobody holds a lock on, and if a kill fell between
   the two renames of the fallback (DIR missing, `.DIR.old-*` present) it puts the previous
-  output back first. So stale directories never accumulate beyond one run.
+  output back first. So stale directories never accumulate beyond one run;
+* a DIR that existed keeps its mode (setgid included), group and POSIX ACLs: they are
+  copied onto the temporary directory before its first file is made;
+* a DIR that is a mount point cannot be renamed: the temporary directory lies inside it
+  (`DIR/.berita.tmp-*`) and its files are renamed into DIR one by one. So is the current
+  directory, which a shell would otherwise be left in after it was replaced.
 
 CSVs are UTF-8 with a BOM (Excel then keeps Indonesian characters), and a text cell that
 begins with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet shows it instead
 of running it. A lone surrogate in a text (from a `\\ud800` escape in the input) is written
-as `?` in the CSVs and escaped in records.jsonl, so it never stops the run.
+as `?` in the CSVs and escaped in records.jsonl, so it never stops the run. NUL, which
+spreadsheets and CSV readers stop at, is written as U+FFFD in the CSVs. records.jsonl
+escapes U+2028/U+2029, which JavaScript and some JSONL readers take for line breaks.
 """
 from __future__ import annotations
 
@@ -32,9 +39,11 @@ import json
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
+from .outdir import IN_PLACE_PREFIXES, OUTPUT_DIRS, OUTPUT_FILES
 from .records import COLUMNS, table_rows
 
 try:
@@ -47,6 +56,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 RENAME_NOREPLACE = 1 << 0
 RENAME_EXCHANGE = 1 << 1
 _AT_FDCWD = -100
+ACL_XATTRS = ("system.posix_acl_access", "system.posix_acl_default")
 
 
 def safe_cell(value):
@@ -54,8 +64,10 @@ def safe_cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = value.replace("\0", "\ufffd")
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -146,37 +158,64 @@ def temp_prefixes(out_dir: Path) -> tuple[str, str]:
 
 
 def clean_stale(out_dir: Path) -> list[Path]:
-    """Remove what killed runs left beside `out_dir`; returns what was removed/restored.
+    """Remove what killed runs left beside `out_dir` (or inside it, for a mount point);
+    returns what was removed/restored.
 
     Only directories nobody holds a lock on are touched (a concurrent live run keeps its
     own). If `out_dir` is missing and a previous output was left renamed aside, it is put
     back."""
     out_dir = Path(out_dir)
-    tmp_prefix, old_prefix = temp_prefixes(out_dir)
     handled = []
-    try:
-        entries = sorted(out_dir.parent.iterdir())
-    except OSError:
-        return handled
-    for entry in entries:
-        if not entry.name.startswith((tmp_prefix, old_prefix)):
-            continue
-        if entry.is_symlink() or not entry.is_dir():
-            continue
-        fd = _lock(entry)
-        if fd is None:
-            continue  # a live run (or not ours to touch)
+    for place, prefixes in ((out_dir.parent, temp_prefixes(out_dir)), (out_dir, IN_PLACE_PREFIXES)):
         try:
-            if entry.name.startswith(old_prefix) and not os.path.lexists(out_dir):
-                os.rename(entry, out_dir)  # the previous output, back in place
-            else:
-                shutil.rmtree(entry, ignore_errors=True)
-            handled.append(entry)
+            entries = sorted(place.iterdir())
         except OSError:
-            pass
-        finally:
-            _unlock(fd)
+            continue
+        for entry in entries:
+            if not entry.name.startswith(prefixes):
+                continue
+            if entry.is_symlink() or not entry.is_dir():
+                continue
+            fd = _lock(entry)
+            if fd is None:
+                continue  # a live run (or not ours to touch)
+            try:
+                if place == out_dir.parent and entry.name.startswith(prefixes[1]) \
+                        and not os.path.lexists(out_dir):
+                    os.rename(entry, out_dir)  # the previous output, back in place
+                else:
+                    shutil.rmtree(entry, ignore_errors=True)
+                handled.append(entry)
+            except OSError:
+                pass
+            finally:
+                _unlock(fd)
     return handled
+
+
+def _is_current_directory(path: Path) -> bool:
+    try:
+        return os.path.samefile(path, os.getcwd())
+    except OSError:  # the current directory was deleted
+        return False
+
+
+def copy_access(source: Path, target: Path) -> None:
+    """Give `target` the permissions of `source`: mode with setgid, group, POSIX ACLs.
+
+    A rerun must not widen who can read a directory the user had closed. What this user
+    may not set (another group, ACLs on a file system without them) is left as it is."""
+    st = os.stat(source)
+    try:
+        os.chown(target, -1, st.st_gid)
+    except OSError:
+        pass
+    os.chmod(target, stat.S_IMODE(st.st_mode))  # after chown, which may clear setgid
+    for attr in ACL_XATTRS:
+        try:
+            os.setxattr(target, attr, os.getxattr(source, attr))
+        except (OSError, AttributeError):  # no such ACL, no xattrs here, or not Linux
+            pass
 
 
 class EncodedRecord(NamedTuple):
@@ -188,7 +227,8 @@ class EncodedRecord(NamedTuple):
 
 
 def encode_record(record: dict) -> EncodedRecord:
-    line = json.dumps(record, ensure_ascii=False) + "\n"
+    # outside strings json.dumps writes neither character, so replacing them is exact
+    line = json.dumps(record, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
     try:
         line.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: \u escapes keep the text exact
@@ -209,18 +249,27 @@ class OutputError(Exception):
 
 
 class TableWriter:
+    """Streams one run's tables into a temporary directory and swaps it in at the end.
+
+    `out_dir` must have passed outdir.check_out_dir. A mount point cannot be renamed, so
+    there the temporary directory lies inside DIR and its files replace DIR's one by one
+    (each file whole at every instant; the set of files mixed for a moment). The same is
+    done for the current directory (`--out .`), so the shell it was run from stays in it."""
+
     def __init__(self, out_dir: Path):
         out_dir = Path(out_dir)
-        if out_dir.is_symlink() and out_dir.is_dir():
-            out_dir = Path(os.path.realpath(out_dir))  # write where the link points
-        if os.path.lexists(out_dir) and not out_dir.is_dir():
+        if os.path.lexists(out_dir) and (out_dir.is_symlink() or not out_dir.is_dir()):
             raise OutputError(f"{out_dir}: exists and is not a directory")
         self.out_dir = out_dir
+        self.in_place = out_dir.is_dir() and (os.path.ismount(out_dir) or _is_current_directory(out_dir))
         self.out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale(self.out_dir)
-        tmp_prefix, _ = temp_prefixes(self.out_dir)
-        self.tmp_dir = self.out_dir.parent / f"{tmp_prefix}{os.getpid()}-{secrets.token_hex(4)}"
-        os.mkdir(self.tmp_dir)  # 0777 & ~umask: the final DIR gets ordinary permissions
+        tmp_prefix = IN_PLACE_PREFIXES[0] if self.in_place else temp_prefixes(self.out_dir)[0]
+        base = self.out_dir if self.in_place else self.out_dir.parent
+        self.tmp_dir = base / f"{tmp_prefix}{os.getpid()}-{secrets.token_hex(4)}"
+        os.mkdir(self.tmp_dir)  # 0777 & ~umask: a new DIR gets ordinary permissions
+        if not self.in_place and self.out_dir.is_dir():
+            copy_access(self.out_dir, self.tmp_dir)  # before any file, so files inherit ACL defaults
         self._lock_fd = _lock(self.tmp_dir, blocking=True)
         self.files = {}
         self.committed = False
@@ -266,7 +315,9 @@ class TableWriter:
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
         _fsync_dir(self.tmp_dir)
-        if self.out_dir.is_dir() and exchange(self.tmp_dir, self.out_dir):
+        if self.in_place:
+            self._commit_in_place()
+        elif self.out_dir.is_dir() and exchange(self.tmp_dir, self.out_dir):
             # tmp_dir now holds the previous output (not locked: a kill here leaves a stale
             # directory that the next run removes)
             shutil.rmtree(self.tmp_dir, ignore_errors=True)
@@ -286,6 +337,25 @@ class TableWriter:
         _fsync_dir(self.out_dir.parent)
         _unlock(self._lock_fd)
         self._lock_fd = None
+
+    def _commit_in_place(self) -> None:
+        """DIR is a mount point: move the new entries in one by one (each rename atomic),
+        then drop the previous run's entries that this run did not write."""
+        new = {entry.name for entry in os.scandir(self.tmp_dir)}
+        old = self.out_dir / f"{IN_PLACE_PREFIXES[1]}{os.getpid()}-{secrets.token_hex(4)}"
+        os.mkdir(old)
+        for name in sorted(new):
+            target = self.out_dir / name
+            if target.is_dir() and not target.is_symlink():
+                os.rename(target, old / name)  # a directory cannot be replaced by rename
+            os.replace(self.tmp_dir / name, target)
+        for name in OUTPUT_FILES | OUTPUT_DIRS:  # anything else in DIR is not berita's to remove
+            target = self.out_dir / name
+            if name not in new and os.path.lexists(target):
+                os.rename(target, old / name)
+        shutil.rmtree(old, ignore_errors=True)
+        os.rmdir(self.tmp_dir)
+        _fsync_dir(self.out_dir)
 
     def abort(self) -> None:
         for f in [*self.files.values(), getattr(self, "records", None)]:
