@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import time
 from pathlib import Path
 
+
+def berita_version() -> str:
+    """The installed package's version (pyproject.toml is its one source)."""
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("berita")
+    except PackageNotFoundError:  # a checkout on sys.path, not installed
+        return "unknown"
 
 
 def _progress(enabled: bool):
@@ -105,7 +112,7 @@ def cmd_run(args) -> int:
                 writer.flush()
             show(n, writer.counts["error"])
         show(n, writer.counts["error"], final=True)
-        run_info = {"berita_version": "0.1.0", "started": started, "seconds": round(time.time() - started, 3),
+        run_info = {"berita_version": berita_version(), "started": started, "seconds": round(time.time() - started, 3),
                     "inputs": [str(p) for p in args.paths], "rules_fingerprint": rules.fingerprint(),
                     "rules_dirs": [str(d) for d in (args.rules or [])], "processes": args.processes,
                     "engine": args.engine, **(engine.describe() if engine else {}),
@@ -140,6 +147,7 @@ def cmd_run(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="berita", description="Grounded information extraction from Indonesian news.")
+    p.add_argument("--version", action="version", version=f"berita {berita_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv files or directories")
