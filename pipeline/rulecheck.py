@@ -36,7 +36,7 @@ from typing import Any, Iterable
 import regex
 import yaml
 
-from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, rule_files, YAML_LOADER
+from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_text, rule_files, YAML_LOADER
 
 # --------------------------------------------------------------------------- schema
 # Kinds of values. `fields` of a RULES/RECORDS key maps each field to its kind; a field
@@ -292,14 +292,14 @@ def _sources(extra_dirs: Iterable, problems: _Problems) -> list[_Source]:
     out = []
     for directory in [BUILTIN_RULES_DIR, *map(Path, extra_dirs)]:
         if not directory.is_dir():
-            problems.add(directory, 1, "rules directory does not exist")
+            problems.lines.append(f"{_show(directory)}: rules directory does not exist")
             continue
         for path in rule_files(directory):
             src = _Source(path.stem, path)
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.add(path, 1, f"cannot read: {exc}")
+                text = read_rule_text(path)
+            except RuleError as exc:
+                problems.lines.append(str(exc))
                 continue
             try:
                 src.root = yaml.compose(text, Loader=YAML_LOADER)
