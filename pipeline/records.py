@@ -6,6 +6,10 @@ are dropped here.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Iterator
+
 from spacy.tokens import Doc
 
 from .spans import FIELDS, text_of, values
@@ -134,3 +138,30 @@ def table_rows(record: dict):
             if isinstance(row.get("aliases"), list):
                 row["aliases"] = "; ".join(row["aliases"])
             yield field, row
+
+
+def read_record(line: str) -> dict:
+    """One line of records.jsonl as a record; ValueError (one line, never RecursionError or a
+    traceback from deep inside the parser) when it is not a JSON object."""
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        raise ValueError("not a record: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise ValueError(f"not a record: invalid JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not a record: not a JSON object (got {type(record).__name__})")
+    return record
+
+
+def iter_records(path: str | Path) -> Iterator[dict]:
+    """The records of a records.jsonl in order (blank lines skipped); ValueError naming
+    `path:line` at the first line that is not a record."""
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield read_record(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{lineno}: {exc}") from None
