@@ -12,6 +12,7 @@ from typing import Iterator
 
 from spacy.tokens import Doc
 
+from .reading import first_line
 from .spans import FIELDS, text_of, values
 
 COLUMNS = {
@@ -77,7 +78,7 @@ def doc_to_record(doc: Doc, article) -> dict:
     regencies = regency_rows(doc)
     primary = next((r for r in regencies if r["is_primary"]), None)
     record = {
-        "article_id": article.id, "title": article.title or _first_line(text), "url": article.url,
+        "article_id": article.id, "title": article.title or first_line(text), "url": article.url,
         "published": article.published, "status": "ok", "error": None, "warnings": list(article.warnings),
         "text": text,
         "event_date": event["date"] if event else None,
@@ -99,20 +100,15 @@ def doc_to_record(doc: Doc, article) -> dict:
 
 
 def error_record(article, error: str) -> dict:
-    record = {"article_id": article.id, "title": article.title, "url": article.url, "published": article.published,
+    # the title an ok row would have: the given one, else the text's first line
+    title = article.title or first_line(article.text or "") or None
+    record = {"article_id": article.id, "title": title, "url": article.url, "published": article.published,
               "status": "error", "error": error, "warnings": list(getattr(article, "warnings", []) or []),
               "text": article.text or "", "event_date": None, "event_date_text": None, "regency_code": None,
               "regency_name": None, "province_name": None, "boilerplate": [], "sentences": []}
     for f in FIELDS:
         record[f] = []
     return record
-
-
-def _first_line(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip()[:200]
-    return ""
 
 
 def _sentence_ranges(doc: Doc) -> list[list[int]]:
