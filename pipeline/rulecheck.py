@@ -43,6 +43,7 @@ from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_
 # name ending in "!" is required.
 TEXT = "text"                # a string
 WORDS = "words"              # a list of strings
+CHARACTERS = "characters"    # a list of single non-ASCII characters
 WORD_MAP = "word map"        # a mapping: name -> list of strings
 PATTERN = "pattern"          # one regular expression
 FRAGMENT = "fragment"        # a regular expression spliced into a larger pattern by the code
@@ -86,6 +87,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tail": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "list_header": Key(PATTERN), "list_item": Key(PATTERN),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
+    },
+    "matching": {  # pipeline/cleaning.py
+        "purpose": PURPOSE,
+        "invisible": Key(CHARACTERS, required=True),
+        "examples": Key(EXAMPLES),
     },
     "dates": {  # pipeline/dates.py
         "purpose": PURPOSE,
@@ -199,13 +205,16 @@ EXAMPLE_FORMATS = {
     "numbers": "value: the number",
     "boilerplate": "boilerplate: true or false",
     "sentences": "sentences: how many",
+    "matching": "expect: {any of event_date, regencies, officials, programs, participants, percentages, amounts}",
 }
 EXPECT_FIELDS = {"dates": ("event_date",), "regencies": ("regencies",), "officials": ("officials",),
-                 "programs": ("programs",), "quantities": ("participants", "percentages", "amounts")}
+                 "programs": ("programs",), "quantities": ("participants", "percentages", "amounts"),
+                 "matching": ("event_date", "regencies", "officials", "programs", "participants", "percentages",
+                              "amounts")}
 
 # Which module reads which rule file: a key the code reads is allowed even before SCHEMA
 # describes it (then only its YAML is checked), so tuning the extractors never blocks a run.
-READERS = {"boilerplate": ["cleaning"], "dates": ["dates"], "numbers": ["numbers", "quantities"],
+READERS = {"boilerplate": ["cleaning"], "matching": ["cleaning"], "dates": ["dates"], "numbers": ["numbers", "quantities"],
            "officials": ["officials"], "programs": ["programs"], "quantities": ["quantities"],
            "regencies": ["regencies"], "scoring": ["evaluation"], "sentences": ["sentences"]}
 
@@ -863,6 +872,12 @@ def _check_value(ctx: _Context, src: _Source, node, key: Key, what: str, rule_id
         _check_pattern(ctx, src, node, key, what, rule_id)
     elif key.kind == WORDS:
         _check_words(ctx, src, node, what)
+    elif key.kind == CHARACTERS:
+        _check_words(ctx, src, node, what)
+        for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+            v = _value(item)
+            if isinstance(v, str) and (len(v) != 1 or v.isascii()):
+                ctx.problems.add(src.path, _line(item), f"{what}: `{item.value}` is not one non-ASCII character")
     elif key.kind == NUMBER:
         v = _value(node)
         if not isinstance(v, (int, float)) or isinstance(v, bool):

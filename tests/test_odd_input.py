@@ -57,7 +57,7 @@ def test_invisible_characters_inside_a_number_do_not_cut_it(extract, number):
     assert [a["amount_idr"] for a in record["amounts"]] == [1500000]
     amount = record["amounts"][0]
     # the surface is the text as written, the invisible character included where it sits inside
-    assert amount["surface"] == "Rp" + number.strip("\u200b\u200d")
+    assert amount["surface"] == ("Rp" + number).rstrip("\u200d")
     grounded(record)
 
 
