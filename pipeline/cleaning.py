@@ -42,11 +42,11 @@ from .spans import set_match_text, text_of
 # * digits: full-width ASCII (`４．０００`) and every other decimal digit (Nd) -> ASCII;
 # * control characters (NUL, VT, FF, ...) -> " " (tab too); line/paragraph separators and
 #   NEL -> "\n";
-# * invisible format characters (zero-width space/joiners, soft hyphen, BOM, bidi marks:
-#   category Cf) and combining marks (category M) -> "-" when they sit inside a word
-#   (a letter on both sides: `Iskan\u200bdar`, `Garu\u0308t`), so the word stays one word
-#   for the name and place patterns (which allow "-" inside a word and drop it when they
-#   compare names); anywhere else -> " ".
+# * other invisible format characters (category Cf; those of rules/matching.yml are removed
+#   before folding, see below) and combining marks left after NFC (category M) -> "-" when
+#   they sit inside a word (a letter on both sides), so the word stays one word for the
+#   name and place patterns (which allow "-" inside a word and drop it when they compare
+#   names); anywhere else -> " ".
 _FOLD = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2035": "'",
     "\u2039": "'", "\u203a": "'", "\uff07": "'",
