@@ -229,9 +229,11 @@ def code_keys(name: str) -> frozenset[str]:
             source = (here / f"{module}.py").read_text(encoding="utf-8")
         except OSError:
             continue
-        if module == READERS[name][0]:
+        # `spec[...]` is read from the file the module binds to `spec` (cleaning.py reads two)
+        if module == READERS[name][0] and regex.search(rf"""\bspec = rules\[["']{name}["']\]""", source):
             keys.update(regex.findall(r"""\bspec(?:\.get\(|\[)\s*["']([A-Za-z_]\w*)["']""", source))
-            keys.update(regex.findall(r"""data\.get\(\s*["']([A-Za-z_]\w*)["']""", source) if name == "scoring" else [])
+        if module == READERS[name][0] and name == "scoring":
+            keys.update(regex.findall(r"""data\.get\(\s*["']([A-Za-z_]\w*)["']""", source))
         keys.update(regex.findall(rf"""rules\[["']{name}["']\]\s*(?:\[|\.get\()\s*["']([A-Za-z_]\w*)["']""", source))
     return frozenset(keys)
 
