@@ -5,11 +5,23 @@ copyright and related-article tails) is found line by line with the patterns in
 `rules/boilerplate.yml`. The text is never edited: extractors match against a copy of
 the same length in which boilerplate is blanked and look-alike characters (NBSP, curly
 quotes, full-width digits) are folded, so offsets always slice the original text.
+
+Two things cannot be done one character for one: removing invisible characters (soft
+hyphen, zero-width space, word joiner, BOM ...: `rules/matching.yml`), which cut
+`Rp1.<ZWSP>500.000` into Rp 1, and composing decomposed accents (NFC), without which a
+decomposed `Rudé` reads as `Rude` and `Garüt` as Garut. A text that has either is
+annotated in its *matching form* (invisible characters removed, then NFC): the first
+component swaps the Doc for one of that form and keeps a `SourceMap` back to the text as
+written (`source_map(doc)`). `records.doc_to_record` (and `explain`) map every offset,
+surface and sentence back through it, so a record's offsets slice the article's own text,
+while derived values (a name, a position) are in NFC without invisible characters. A text
+with neither (nearly all) keeps its Doc, and nothing changes for it.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 
 import regex
 
@@ -30,11 +42,11 @@ from .spans import set_match_text, text_of
 # * digits: full-width ASCII (`４．０００`) and every other decimal digit (Nd) -> ASCII;
 # * control characters (NUL, VT, FF, ...) -> " " (tab too); line/paragraph separators and
 #   NEL -> "\n";
-# * invisible format characters (zero-width space/joiners, soft hyphen, BOM, bidi marks:
-#   category Cf) and combining marks (category M) -> "-" when they sit inside a word
-#   (a letter on both sides: `Iskan\u200bdar`, `Garu\u0308t`), so the word stays one word
-#   for the name and place patterns (which allow "-" inside a word and drop it when they
-#   compare names); anywhere else -> " ".
+# * other invisible format characters (category Cf; those of rules/matching.yml are removed
+#   before folding, see below) and combining marks left after NFC (category M) -> "-" when
+#   they sit inside a word (a letter on both sides), so the word stays one word for the
+#   name and place patterns (which allow "-" inside a word and drop it when they compare
+#   names); anywhere else -> " ".
 _FOLD = {
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u2035": "'",
     "\u2039": "'", "\u203a": "'", "\uff07": "'",
@@ -107,8 +119,137 @@ def fold(text: str) -> str:
     return folded if chars is None else "".join(chars)
 
 
+# Characters NFC may compose with the one before: combining marks and the Hangul vowel and
+# final-consonant jamo (starters that compose, the one other case).
+_COMPOSES = r"\p{M}\u1161-\u1175\u11a8-\u11c2"
+_COMPOSING = regex.compile(f"[{_COMPOSES}]")
+
+SOURCE_KEY = "berita_source"
+
+
+class _Edits:
+    """One step from a text to a new text: sorted, disjoint edits (new start, new end, old
+    start, old end); the rest is copied."""
+
+    def __init__(self, edits: list[tuple[int, int, int, int]]):
+        self.edits = edits
+        self.new_starts = [e[0] for e in edits]
+
+    def start(self, k: int) -> int:
+        """Old offset of a span starting at new offset k (characters removed before k stay out)."""
+        i = bisect_right(self.new_starts, k) - 1
+        if i < 0:
+            return k
+        new_start, new_end, old_start, old_end = self.edits[i]
+        return old_start if k < new_end else k + old_end - new_end
+
+    def end(self, k: int) -> int:
+        """Old offset of a span ending at new offset k (characters removed after k stay out)."""
+        i = bisect_left(self.new_starts, k) - 1
+        if i < 0:
+            return k
+        new_start, new_end, old_start, old_end = self.edits[i]
+        return old_end if k <= new_end else k + old_end - new_end
+
+
+class SourceMap:
+    """Offsets of the matching form of a text back into the text as written."""
+
+    def __init__(self, original: str, steps: list[_Edits]):
+        self.original = original
+        self.steps = steps  # original -> ... -> matching form
+
+    def start(self, k: int) -> int:
+        for step in reversed(self.steps):
+            k = step.start(k)
+        return k
+
+    def end(self, k: int) -> int:
+        for step in reversed(self.steps):
+            k = step.end(k)
+        return k
+
+    def range(self, start: int, end: int) -> tuple[int, int]:
+        s = self.start(start)
+        return s, max(s, self.end(end))
+
+    def ground(self, item: dict) -> dict:
+        """A copy of a value with its start, end and surface in the text as written."""
+        start, end = self.range(item["start"], item["end"])
+        return dict(item, start=start, end=end, surface=self.original[start:end])
+
+
+def _without(text: str, invisible: re.Pattern) -> tuple[str, _Edits]:
+    parts, edits, pos, shift = [], [], 0, 0
+    for m in invisible.finditer(text):
+        parts.append(text[pos:m.start()])
+        at = m.start() - shift
+        edits.append((at, at, m.start(), m.end()))
+        shift += m.end() - m.start()
+        pos = m.end()
+    parts.append(text[pos:])
+    return "".join(parts), _Edits(edits)
+
+
+def _composed(text: str) -> tuple[str, _Edits]:
+    # NFC can only change a run of characters that compose with the one before (with that
+    # one) and a character that changes on its own (the Angstrom sign, with what follows it);
+    # NFC of the rest is the rest
+    alone = "".join(c for c in set(text) if not c.isascii() and unicodedata.normalize("NFC", c) != c)
+    segments = (f"[{regex.escape(alone)}][{_COMPOSES}]*|" if alone else "") + f"[{_COMPOSES}]+"
+    parts, edits, pos, shift = [], [], 0, 0
+    for m in regex.finditer(segments, text):
+        start = m.start()
+        if start > pos and _COMPOSING.match(text, start):
+            start -= 1  # the starter the run composes with
+        segment = text[start:m.end()]
+        nfc = unicodedata.normalize("NFC", segment)
+        if nfc == segment:
+            continue
+        parts.append(text[pos:start])
+        parts.append(nfc)
+        at = start + shift
+        edits.append((at, at + len(nfc), start, m.end()))
+        shift += len(nfc) - len(segment)
+        pos = m.end()
+    parts.append(text[pos:])
+    return "".join(parts), _Edits(edits)
+
+
+def invisible_pattern(characters) -> re.Pattern | None:
+    """A pattern of runs of the given characters (None for none)."""
+    characters = "".join(characters)
+    return re.compile(f"[{re.escape(characters)}]+") if characters else None
+
+
+def matching_form(text: str, invisible: re.Pattern | None) -> tuple[str, SourceMap | None]:
+    """The text without invisible characters, in NFC, and the map back to `text`; (text,
+    None) when there is nothing to remove or compose."""
+    if text.isascii():  # the invisible characters are not ASCII; ASCII is NFC
+        return text, None
+    has_invisible = invisible is not None and invisible.search(text) is not None
+    if not has_invisible and unicodedata.is_normalized("NFC", text):
+        return text, None
+    steps, form = [], text
+    if has_invisible:
+        form, edits = _without(form, invisible)
+        steps.append(edits)
+    if not unicodedata.is_normalized("NFC", form):
+        form, edits = _composed(form)
+        steps.append(edits)
+    return form, SourceMap(text, steps)
+
+
+def source_map(doc: Doc) -> SourceMap | None:
+    """The map from the Doc's text (a matching form) back to the article's text; None when
+    the Doc's text is the article's text."""
+    return doc.user_data.get(SOURCE_KEY)
+
+
 class BoilerplateMarker:
-    def __init__(self, rules: RuleSet):
+    def __init__(self, rules: RuleSet, nlp: Language | None = None):
+        self.nlp = nlp
+        self.invisible = invisible_pattern(rules["matching"].get("invisible", []))
         spec = rules["boilerplate"]
         self.line_patterns = [rules.compile(p["pattern"], p["id"]) for p in spec.get("line", [])]
         self.tail_patterns = [rules.compile(p["pattern"], p["id"]) for p in spec.get("tail", [])]
@@ -153,7 +294,20 @@ class BoilerplateMarker:
             rule_of_header = rule or rule_of_header
         return found
 
+    def _matching_doc(self, doc: Doc) -> Doc:
+        """The Doc of the text's matching form (see the module docstring), or `doc` itself."""
+        if self.nlp is None or source_map(doc) is not None:
+            return doc
+        form, source = matching_form(text_of(doc), self.invisible)
+        if source is None:
+            return doc
+        matching = self.nlp.make_doc(form)
+        matching._.meta = doc._.meta
+        matching.user_data[SOURCE_KEY] = source
+        return matching
+
     def __call__(self, doc: Doc) -> Doc:
+        doc = self._matching_doc(doc)
         text = text_of(doc)
         ranges = self.ranges(text)
         doc._.boilerplate = tuple((s, e) for s, e, _ in ranges)
@@ -171,4 +325,4 @@ class BoilerplateMarker:
 @Language.factory("berita_boilerplate", requires=[], assigns=["doc._.boilerplate", "doc._.match_text"],
                   default_config={"rules_dirs": []})
 def make_boilerplate(nlp: Language, name: str, rules_dirs: list):
-    return BoilerplateMarker(cached_rules(rules_dirs))
+    return BoilerplateMarker(cached_rules(rules_dirs), nlp)

@@ -15,6 +15,13 @@ so the quirks below are deliberate copies of the reference, not accidents:
 * Numbers compare after ``,`` -> ``.`` and rounding to 3 decimals.
 * A missing table scores as an empty one.
 
+One deliberate difference: in a `berita run` output directory the rows are read from
+``records.jsonl`` (exactly the CSVs' rows, built by ``records.table_rows``), because the
+CSVs write an id such as ``-12`` or ``=x`` as ``'-12`` (the spreadsheet-formula guard) and
+the reference, reading the CSVs, misses those articles. A directory without
+``records.jsonl`` is read from its CSVs, as the reference does. For every id that does
+not begin with ``=``, ``+``, ``-`` or ``@`` the figures are the reference's.
+
 The honorific and degree lists used to normalise names live in
 ``rules/scoring.yml`` so they can be reviewed without reading code; they must stay
 identical to the reference scorer's sets.
@@ -34,6 +41,7 @@ from pathlib import Path
 
 import yaml
 
+from .records import iter_records, table_rows
 from .rules import BUILTIN_RULES_DIR
 
 RULES_PATH = BUILTIN_RULES_DIR / "scoring.yml"
@@ -48,6 +56,9 @@ CORE = FIELDS[:5]
 NUMERIC = (("participant_counts", "count", "participants.csv", "count"),
            ("percentages", "value", "percentages.csv", "value"),
            ("amounts_idr", "amount", "amounts.csv", "amount_idr"))
+
+# The tables scored, by their names in records.py.
+SCORED_TABLES = ("articles", "regencies", "officials", "programs", "participants", "percentages", "amounts")
 
 # Spellings of "true" accepted in regencies.csv's is_primary column.
 TRUE_VALUES = {"1", "true", "yes", "y", "t"}
@@ -129,6 +140,34 @@ def read_table(pred_dir, name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+def _cell(value) -> str:
+    """A record value as its CSV cell, without the spreadsheet guard (see tables.safe_cell)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def read_run_tables(pred_dir) -> dict[str, list[dict]] | None:
+    """The scored tables' rows rebuilt from PRED_DIR/records.jsonl, or None without one.
+
+    The CSVs write a cell that begins with `=`, `+`, `-` or `@` as `'-...` so a spreadsheet
+    does not run it; ids like `-12` would then miss their gold. records.jsonl holds the
+    values themselves, and `records.table_rows` gives exactly the CSVs' rows from it.
+    Raises ValueError (`records.jsonl:LINE: ...`) for a line that is not a record.
+    """
+    path = Path(pred_dir) / "records.jsonl"
+    if not path.is_file():
+        return None
+    tables: dict[str, list[dict]] = {f"{t}.csv": [] for t in SCORED_TABLES}
+    for record in iter_records(path):
+        for table, row in table_rows(record):
+            if table in SCORED_TABLES:
+                tables[f"{table}.csv"].append({k: _cell(v) for k, v in row.items()})
+    return tables
+
+
 @dataclass
 class Predictions:
     """The output tables, grouped per article id, reduced to what is scored."""
@@ -140,28 +179,35 @@ class Predictions:
 
 
 def read_predictions(pred_dir) -> Predictions:
+    """The predictions of PRED_DIR: from records.jsonl when it has one (a `berita run`
+    output), else from its CSV tables (what the reference scorer reads)."""
+    run_tables = read_run_tables(pred_dir)
+
+    def table(name: str) -> list[dict]:
+        return read_table(pred_dir, name) if run_tables is None else run_tables[name]
+
     # Later rows for the same article id win, as in the reference.
-    articles = {r.get("article_id"): r for r in read_table(pred_dir, "articles.csv")}
+    articles = {r.get("article_id"): r for r in table("articles.csv")}
 
     regencies = defaultdict(list)
-    for r in read_table(pred_dir, "regencies.csv"):
+    for r in table("regencies.csv"):
         # Only primary regencies are scored; mentions of other places are context.
         if str(r.get("is_primary", "")).strip().lower() in TRUE_VALUES:
             # An empty code still counts as a (wrong) prediction.
             regencies[r.get("article_id")].append((r.get("regency_code") or "").strip())
 
     officials = defaultdict(list)
-    for r in read_table(pred_dir, "officials.csv"):
+    for r in table("officials.csv"):
         officials[r.get("article_id")].append(r)
 
     programs = defaultdict(list)
-    for r in read_table(pred_dir, "programs.csv"):
+    for r in table("programs.csv"):
         programs[r.get("article_id")].append(r)
 
     numbers = {}
-    for field, _, table, column in NUMERIC:
+    for field, _, name, column in NUMERIC:
         per_article = defaultdict(list)
-        for r in read_table(pred_dir, table):
+        for r in table(name):
             value = to_number(r.get(column))
             if value is not None:  # an unreadable number is no prediction at all
                 per_article[r.get("article_id")].append(value)
@@ -408,7 +454,8 @@ def main(argv: list[str]) -> int:
                         (2nd, 4th, ...) positions of the gold file, counted from 1,
                         blank lines skipped
 
-    Returns 0; 2 with a one-line message when GOLD or PRED_DIR does not exist.
+    Returns 0; 2 with a one-line message when GOLD or PRED_DIR does not exist or
+    PRED_DIR/records.jsonl has a line that is not a record.
     """
     parser = argparse.ArgumentParser(prog="berita eval",
                                      description="Score output tables against gold.")
@@ -434,7 +481,11 @@ def main(argv: list[str]) -> int:
         return 2
 
     ids = half_ids(args.gold, args.half) if args.half else None
-    result, details = _evaluate(args.gold, args.pred_dir, ids)
+    try:
+        result, details = _evaluate(args.gold, args.pred_dir, ids)
+    except ValueError as exc:  # a line of records.jsonl that is not a record
+        print(f"berita eval: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(result, indent=1) if args.json else format_table(result))
     if args.errors is not None:
         for line in _pick_details(details, field):

@@ -88,6 +88,7 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dic
     """Annotate `text` and return {sentences, values, leftovers, boilerplate, event_date}."""
     from .leftovers import find_leftovers
     from .nlp import build_nlp
+    from .cleaning import source_map
     from .spans import values
 
     nlp = nlp or build_nlp(list(rules_dirs))
@@ -95,7 +96,11 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dic
     doc._.meta = meta
     for _, proc in nlp.pipeline:
         doc = proc(doc)
-    starts = list(doc._.sentence_starts) or [0]
+    # a text with invisible characters or decomposed accents is annotated in its matching
+    # form: offsets go back to `text` through its source map, as in records (cleaning.py)
+    source = source_map(doc)
+    ground = dict if source is None else source.ground
+    starts = [s if source is None else source.start(s) for s in list(doc._.sentence_starts) or [0]]
     sentences = []
     for i, s in enumerate(starts):
         e = starts[i + 1] if i + 1 < len(starts) else len(text)
@@ -108,14 +113,14 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dic
 
     found = []
     for field in FIELD_ORDER:
-        for v in values(doc, field):
+        for v in map(ground, values(doc, field)):
             found.append({"field": field, "value": normalized(field, v), "surface": v["surface"],
                           "start": v["start"], "end": v["end"], "sentence": sentence_no(v["start"]),
                           "rule": v["rule"]})
-    leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in find_leftovers(doc, rules_dirs)]
+    leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in map(ground, find_leftovers(doc, rules_dirs))]
     event = doc._.event_date
     return {"sentences": sentences, "values": found, "leftovers": leftovers,
-            "boilerplate": [list(r) for r in doc._.boilerplate],
+            "boilerplate": [list(r if source is None else source.range(*r)) for r in doc._.boilerplate],
             "event_date": event["date"] if event else None}
 
 

@@ -17,12 +17,11 @@ CSV, cells are the values themselves (no spreadsheet-formula guard), and:
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
-from .records import COLUMNS, table_rows
+from .records import COLUMNS, iter_records, table_rows
 
 INTEGER = {"count", "amount_idr", "start", "end", "mentions"}
 FLOAT = {"value"}
@@ -47,11 +46,11 @@ def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
 
 
 def load_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """{table name: DataFrame} for every table of a `berita run` output directory."""
+    """{table name: DataFrame} for every table of a `berita run` output directory.
+
+    Raises ValueError (`records.jsonl:LINE: ...`) when a line of records.jsonl is not a record."""
     rows: dict[str, list[dict]] = {table: [] for table in COLUMNS}
-    with open(Path(out_dir) / "records.jsonl", encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                for table, row in table_rows(json.loads(line)):
-                    rows[table].append(row)
+    for record in iter_records(Path(out_dir) / "records.jsonl"):
+        for table, row in table_rows(record):
+            rows[table].append(row)
     return {table: _frame(table, table_rows_) for table, table_rows_ in rows.items()}

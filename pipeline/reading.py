@@ -69,20 +69,31 @@ Errors
   ``path:LINE:``; ``id`` is the given id if usable, else ``<stem>:<line>``); a CSV
   without a ``text`` column (one error record for the file, ``id`` = stem); a CSV row
   without a ``text`` value or that the csv module rejects (``path:LINE:``).
+* A ``.jsonl`` or ``.csv`` file that holds no record at all (empty, blank lines only,
+  a header row only) is one error record (``id`` = stem, ``path: no records (...)``),
+  so every input file shows up in the output; an empty ``.txt`` is an empty article.
+* An error record's ``title`` is the given title, else the first line of the given
+  text, when the record has them.
 * In a CSV without an ``id`` column, ids are ``<stem>:<row>`` where row 1 is the first
   data row after the header; an empty id cell gets the same id plus a warning.
+* A JSONL ``id`` is a string or an integer, kept as written; any other value (``1.0``,
+  ``NaN``, ``1e999``, ``true``, ...) makes the record an error record.
 
 Duplicate ids
 -------------
 Ids are unique across the whole run: the second article with id ``X`` is renamed
-``X#2``, the third ``X#3`` (skipping any ``X#n`` already used), and the renamed
-article gets a warning naming the source of the first ``X``.  Error records take part.
+``X#2``, the third ``X#3``, skipping any ``X#n`` already handed out *or present anywhere
+in the input* (so ``X, X, X#2`` gives ``X, X#3, X#2``: a renamed id never takes the id of
+another article).  The renamed article gets a warning naming the source of the first
+``X``.  Error records take part.
 
 Streaming
 ---------
 :func:`iter_articles` is a generator over files and lines; only one ``.txt`` file, one
 JSONL line or one CSV row (plus a 64 KiB sample per file) is held at a time.  The only
-per-run state is the set of ids seen so far.
+per-run state is the set of ids seen so far.  At the first duplicate id, the inputs are
+read once more for the set of all their ids (see above); a run without duplicates reads
+each file once.
 """
 
 from __future__ import annotations
@@ -95,7 +106,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .outdir import is_berita_output
 
@@ -443,6 +454,20 @@ def _legacy_lines(f, encoding: str) -> Iterator[tuple[int, str, list[str]]]:
 # ------------------------------------------------------------------------ readers
 
 
+def first_line(text: str, limit: int = 200) -> str:
+    """The first line with more than whitespace, stripped, at most `limit` characters: the
+    title of an article that has none."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end].strip()
+        if line:
+            return line[:limit]
+        start = end + 1
+    return ""
+
+
 def _error(id_: str, source: str, message: str, warnings: list[str] | None = None, **fields) -> Article:
     return Article(id=id_, text="", source=source, error=_one_line(message),
                    warnings=list(warnings or []), **fields)
@@ -488,6 +513,19 @@ def _scalar_to_str(value) -> str | None:
     return None
 
 
+def _id_problem(raw_id) -> str | None:
+    """Why a JSON value is not an id (ids are strings and integers, as written), or None."""
+    if raw_id is None:
+        return "missing 'id'"
+    if isinstance(raw_id, float):  # 1.0, 1e999, NaN, Infinity: str() would not give what was written
+        return "'id' must be a string or an integer (got a number with a fraction or exponent, or NaN/Infinity)"
+    if _scalar_to_str(raw_id) is None:
+        return f"'id' must be a string or an integer (got {_json_type(raw_id)})"
+    if not str(raw_id).strip():
+        return "empty 'id'"
+    return None
+
+
 def _optional_fields(get, warnings: list[str]) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for name in OPTIONAL_FIELDS:
@@ -510,12 +548,15 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
         except _NotText as exc:
             yield _error(stem, source, f"{source}: {exc}")
             return
+        seen_line = seen_record = False
         for lineno, line, warnings in lines:
             where = f"{source}:{lineno}"
             fallback_id = f"{stem}:{lineno}"
             stripped = line.strip().lstrip("\ufeff").strip()
+            seen_line = True
             if not stripped:
                 continue
+            seen_record = True
             try:
                 obj = json.loads(stripped, strict=False)
             except json.JSONDecodeError as exc:
@@ -533,14 +574,10 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
 
             problems = []
             raw_id = obj.get("id")
-            id_ = _scalar_to_str(raw_id)
-            id_ = id_.strip() if id_ is not None else None
-            if raw_id is None:
-                problems.append("missing 'id'")
-            elif id_ is None:
-                problems.append(f"'id' is not a string (got {_json_type(raw_id)})")
-            elif not id_:
-                problems.append("empty 'id'")
+            id_problem = _id_problem(raw_id)
+            id_ = None if id_problem else str(raw_id).strip()
+            if id_problem:
+                problems.append(id_problem)
             text = obj.get("text")
             if "text" not in obj or text is None:
                 problems.append("missing 'text'")
@@ -549,6 +586,8 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
 
             fields = _optional_fields(obj.get, warnings)
             if problems:
+                if not fields["title"] and isinstance(text, str):
+                    fields["title"] = first_line(text) or None
                 yield _error(id_ or fallback_id, where, f"{where}: " + "; ".join(problems),
                              warnings, **fields)
                 continue
@@ -556,6 +595,8 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
                 warnings.append("empty text")
             yield Article(id=id_, text=normalize_newlines(text), source=where,
                           warnings=warnings, **fields)
+        if not seen_record:
+            yield _error(stem, source, f"{source}: no records ({'blank lines only' if seen_line else 'empty file'})")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -630,7 +671,7 @@ def _read_csv(path: Path) -> Iterator[Article]:
                 break
             skipped += 1
         else:
-            yield _error(stem, source, f"{source}: empty CSV file (no header row)")
+            yield _error(stem, source, f"{source}: no records ({'blank lines only' if skipped else 'empty file'})")
             return
         delimiter = _sniff_delimiter(first)
 
@@ -702,6 +743,8 @@ def _read_csv(path: Path) -> Iterator[Article]:
                 warnings.append("empty text")
             yield Article(id=id_, text=normalize_newlines(text), source=where,
                           warnings=warnings, **fields)
+        if row_no == 0:
+            yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
 
 
 _READERS = {".txt": _read_txt, ".jsonl": _read_jsonl, ".csv": _read_csv}
@@ -714,17 +757,22 @@ def _read_file(path: Path) -> Iterator[Article]:
         yield _error(path.stem, str(path), f"{path}: cannot read ({exc.strerror or exc})")
 
 
-def _unique_ids(articles: Iterator[Article]) -> Iterator[Article]:
+def _unique_ids(articles: Iterator[Article], input_ids: Callable[[], set[str]]) -> Iterator[Article]:
+    """Rename duplicates `X#n`; `input_ids()` gives every id of the input (read at the first
+    duplicate), which a new name must not take: a later article may still bring it."""
     first_source: dict[str, str] = {}  # every id handed out so far -> where it came from
     counts: dict[str, int] = {}
+    taken: set[str] | None = None
     for article in articles:
         base = article.id
         if base in first_source:
+            if taken is None:
+                taken = input_ids()
             n = counts.get(base, 1)
             while True:
                 n += 1
                 new_id = f"{base}#{n}"
-                if new_id not in first_source:
+                if new_id not in first_source and new_id not in taken:
                     break
             counts[base] = n
             article.warnings.append(
@@ -747,4 +795,4 @@ def iter_articles(paths) -> Iterator[Article]:
     before the caller has created any output.
     """
     files = check_paths(paths)
-    return _unique_ids(_generate(files))
+    return _unique_ids(_generate(files), lambda: {a.id for a in _generate(files)})

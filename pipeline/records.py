@@ -6,9 +6,15 @@ are dropped here.
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Iterator
+
 from spacy.tokens import Doc
 
-from .spans import FIELDS, text_of, values
+from .reading import first_line
+from .cleaning import SourceMap, source_map
+from .spans import FIELDS, sentence_bounds, text_of, values
 
 COLUMNS = {
     "articles": ["article_id", "title", "url", "published", "event_date", "event_date_text", "regency_code",
@@ -68,47 +74,59 @@ def unique_by(items: list[dict], key: str) -> list[dict]:
 
 
 def doc_to_record(doc: Doc, article) -> dict:
-    text = text_of(doc)
+    # a text with invisible characters or decomposed accents was annotated in its matching
+    # form (cleaning.py): offsets, surfaces and sentences go back to the text as written
+    source = source_map(doc)
+    text = text_of(doc) if source is None else source.original
+
+    def keep(v: dict, table: str) -> dict:
+        item = _keep(v, table)
+        return item if source is None else _in_source(doc, source, item)
+
     event = doc._.event_date
     regencies = regency_rows(doc)
     primary = next((r for r in regencies if r["is_primary"]), None)
     record = {
-        "article_id": article.id, "title": article.title or _first_line(text), "url": article.url,
+        "article_id": article.id, "title": article.title or first_line(text), "url": article.url,
         "published": article.published, "status": "ok", "error": None, "warnings": list(article.warnings),
         "text": text,
         "event_date": event["date"] if event else None,
-        "event_date_text": event["surface"] if event else None,
+        "event_date_text": (event["surface"] if source is None else source.ground(event)["surface"]) if event else None,
         "regency_code": primary["regency_code"] if primary else None,
         "regency_name": primary["regency_name"] if primary else None,
         "province_name": primary["province_name"] if primary else None,
-        "boilerplate": [list(r) for r in doc._.boilerplate],
-        "sentences": _sentence_ranges(doc),
-        "dates": [_keep(v, "dates") for v in values(doc, "dates")],
-        "officials": [_keep(v, "officials") for v in values(doc, "officials")],
-        "regencies": [_keep(v, "regencies") for v in regencies],
-        "programs": [_keep(v, "programs") for v in values(doc, "programs")],
-        "participants": [_keep(v, "participants") for v in participant_rows(doc)],
-        "percentages": [_keep(v, "percentages") for v in unique_by(values(doc, "percentages"), "value")],
-        "amounts": [_keep(v, "amounts") for v in unique_by(values(doc, "amounts"), "amount_idr")],
+        "boilerplate": [list(r if source is None else source.range(*r)) for r in doc._.boilerplate],
+        "sentences": [r if source is None else list(source.range(*r)) for r in _sentence_ranges(doc)],
+        "dates": [keep(v, "dates") for v in values(doc, "dates")],
+        "officials": [keep(v, "officials") for v in values(doc, "officials")],
+        "regencies": [keep(v, "regencies") for v in regencies],
+        "programs": [keep(v, "programs") for v in values(doc, "programs")],
+        "participants": [keep(v, "participants") for v in participant_rows(doc)],
+        "percentages": [keep(v, "percentages") for v in unique_by(values(doc, "percentages"), "value")],
+        "amounts": [keep(v, "amounts") for v in unique_by(values(doc, "amounts"), "amount_idr")],
     }
     return record
 
 
+def _in_source(doc: Doc, source: SourceMap, item: dict) -> dict:
+    """A value of the matching form with its offsets, surface and sentence in the text as written."""
+    grounded = source.ground(item)
+    if "sentence" in item:
+        start, end = source.range(*sentence_bounds(doc, item["start"]))
+        grounded["sentence"] = source.original[start:end].strip()
+    return grounded
+
+
 def error_record(article, error: str) -> dict:
-    record = {"article_id": article.id, "title": article.title, "url": article.url, "published": article.published,
+    # the title an ok row would have: the given one, else the text's first line
+    title = article.title or first_line(article.text or "") or None
+    record = {"article_id": article.id, "title": title, "url": article.url, "published": article.published,
               "status": "error", "error": error, "warnings": list(getattr(article, "warnings", []) or []),
               "text": article.text or "", "event_date": None, "event_date_text": None, "regency_code": None,
               "regency_name": None, "province_name": None, "boilerplate": [], "sentences": []}
     for f in FIELDS:
         record[f] = []
     return record
-
-
-def _first_line(text: str) -> str:
-    for line in text.split("\n"):
-        if line.strip():
-            return line.strip()[:200]
-    return ""
 
 
 def _sentence_ranges(doc: Doc) -> list[list[int]]:
@@ -134,3 +152,30 @@ def table_rows(record: dict):
             if isinstance(row.get("aliases"), list):
                 row["aliases"] = "; ".join(row["aliases"])
             yield field, row
+
+
+def read_record(line: str) -> dict:
+    """One line of records.jsonl as a record; ValueError (one line, never RecursionError or a
+    traceback from deep inside the parser) when it is not a JSON object."""
+    try:
+        record = json.loads(line)
+    except RecursionError:
+        raise ValueError("not a record: JSON nested too deeply") from None
+    except ValueError as exc:
+        raise ValueError(f"not a record: invalid JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"not a record: not a JSON object (got {type(record).__name__})")
+    return record
+
+
+def iter_records(path: str | Path) -> Iterator[dict]:
+    """The records of a records.jsonl in order (blank lines skipped); ValueError naming
+    `path:line` at the first line that is not a record."""
+    with open(path, encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                yield read_record(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{lineno}: {exc}") from None

@@ -36,13 +36,14 @@ from typing import Any, Iterable
 import regex
 import yaml
 
-from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, rule_files, YAML_LOADER
+from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_text, rule_files, YAML_LOADER
 
 # --------------------------------------------------------------------------- schema
 # Kinds of values. `fields` of a RULES/RECORDS key maps each field to its kind; a field
 # name ending in "!" is required.
 TEXT = "text"                # a string
 WORDS = "words"              # a list of strings
+CHARACTERS = "characters"    # a list of single non-ASCII characters
 WORD_MAP = "word map"        # a mapping: name -> list of strings
 PATTERN = "pattern"          # one regular expression
 FRAGMENT = "fragment"        # a regular expression spliced into a larger pattern by the code
@@ -86,6 +87,11 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "tail": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "list_header": Key(PATTERN), "list_item": Key(PATTERN),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
+    },
+    "matching": {  # pipeline/cleaning.py
+        "purpose": PURPOSE,
+        "invisible": Key(CHARACTERS, required=True),
+        "examples": Key(EXAMPLES),
     },
     "dates": {  # pipeline/dates.py
         "purpose": PURPOSE,
@@ -199,13 +205,16 @@ EXAMPLE_FORMATS = {
     "numbers": "value: the number",
     "boilerplate": "boilerplate: true or false",
     "sentences": "sentences: how many",
+    "matching": "expect: {any of event_date, regencies, officials, programs, participants, percentages, amounts}",
 }
 EXPECT_FIELDS = {"dates": ("event_date",), "regencies": ("regencies",), "officials": ("officials",),
-                 "programs": ("programs",), "quantities": ("participants", "percentages", "amounts")}
+                 "programs": ("programs",), "quantities": ("participants", "percentages", "amounts"),
+                 "matching": ("event_date", "regencies", "officials", "programs", "participants", "percentages",
+                              "amounts")}
 
 # Which module reads which rule file: a key the code reads is allowed even before SCHEMA
 # describes it (then only its YAML is checked), so tuning the extractors never blocks a run.
-READERS = {"boilerplate": ["cleaning"], "dates": ["dates"], "numbers": ["numbers", "quantities"],
+READERS = {"boilerplate": ["cleaning"], "matching": ["cleaning"], "dates": ["dates"], "numbers": ["numbers", "quantities"],
            "officials": ["officials"], "programs": ["programs"], "quantities": ["quantities"],
            "regencies": ["regencies"], "scoring": ["evaluation"], "sentences": ["sentences"]}
 
@@ -220,9 +229,11 @@ def code_keys(name: str) -> frozenset[str]:
             source = (here / f"{module}.py").read_text(encoding="utf-8")
         except OSError:
             continue
-        if module == READERS[name][0]:
+        # `spec[...]` is read from the file the module binds to `spec` (cleaning.py reads two)
+        if module == READERS[name][0] and regex.search(rf"""\bspec = rules\[["']{name}["']\]""", source):
             keys.update(regex.findall(r"""\bspec(?:\.get\(|\[)\s*["']([A-Za-z_]\w*)["']""", source))
-            keys.update(regex.findall(r"""data\.get\(\s*["']([A-Za-z_]\w*)["']""", source) if name == "scoring" else [])
+        if module == READERS[name][0] and name == "scoring":
+            keys.update(regex.findall(r"""data\.get\(\s*["']([A-Za-z_]\w*)["']""", source))
         keys.update(regex.findall(rf"""rules\[["']{name}["']\]\s*(?:\[|\.get\()\s*["']([A-Za-z_]\w*)["']""", source))
     return frozenset(keys)
 
@@ -292,14 +303,14 @@ def _sources(extra_dirs: Iterable, problems: _Problems) -> list[_Source]:
     out = []
     for directory in [BUILTIN_RULES_DIR, *map(Path, extra_dirs)]:
         if not directory.is_dir():
-            problems.add(directory, 1, "rules directory does not exist")
+            problems.lines.append(f"{_show(directory)}: rules directory does not exist")
             continue
         for path in rule_files(directory):
             src = _Source(path.stem, path)
             try:
-                text = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                problems.add(path, 1, f"cannot read: {exc}")
+                text = read_rule_text(path)
+            except RuleError as exc:
+                problems.lines.append(str(exc))
                 continue
             try:
                 src.root = yaml.compose(text, Loader=YAML_LOADER)
@@ -863,6 +874,12 @@ def _check_value(ctx: _Context, src: _Source, node, key: Key, what: str, rule_id
         _check_pattern(ctx, src, node, key, what, rule_id)
     elif key.kind == WORDS:
         _check_words(ctx, src, node, what)
+    elif key.kind == CHARACTERS:
+        _check_words(ctx, src, node, what)
+        for item in node.value if isinstance(node, yaml.SequenceNode) else []:
+            v = _value(item)
+            if isinstance(v, str) and (len(v) != 1 or v.isascii()):
+                ctx.problems.add(src.path, _line(item), f"{what}: `{item.value}` is not one non-ASCII character")
     elif key.kind == NUMBER:
         v = _value(node)
         if not isinstance(v, (int, float)) or isinstance(v, bool):

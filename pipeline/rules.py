@@ -226,9 +226,23 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.yml") if p.is_file())
 
 
+def read_rule_text(path: Path) -> str:
+    """The text of a rule file; RuleError (`file:line: ...`) when it cannot be read or is not UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise RuleError(f"{path}:{line}: not UTF-8 (byte 0x{data[exc.start]:02x}); "
+                        "save the file as UTF-8") from None
+
+
 def read_rule_file(path: Path) -> dict:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        data = yaml.load(read_rule_text(path), Loader=YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -245,7 +259,7 @@ def load_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
     sources: dict[str, list[Path]] = {}
     for directory in [BUILTIN_RULES_DIR, *map(Path, extra_dirs)]:
         if not directory.is_dir():
-            raise RuleError(f"{directory}:1: rules directory does not exist")
+            raise RuleError(f"{directory}: rules directory does not exist")
         for path in rule_files(directory):
             data = read_rule_file(path)
             name = path.stem

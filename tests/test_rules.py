@@ -229,7 +229,7 @@ def test_malformed_example(tmp_path):
 
 
 def test_missing_rules_directory(tmp_path):
-    assert check_rules([tmp_path / "nope"]) == [f"{tmp_path / 'nope'}:1: rules directory does not exist"]
+    assert check_rules([tmp_path / "nope"]) == [f"{tmp_path / 'nope'}: rules directory does not exist"]
 
 
 # --------------------------------------------------------------------------- layering
