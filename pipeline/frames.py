@@ -21,27 +21,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from .records import COLUMNS, iter_records, table_rows
+from .fields import COLUMN_TYPES, COLUMNS
+from .records import iter_records, table_rows
 
-INTEGER = {"count", "amount_idr", "start", "end", "mentions"}
-FLOAT = {"value"}
-BOOLEAN = {"is_primary", "is_event"}
+# pandas dtype of each kind of column (fields.COLUMN_TYPES); other columns are text
+DTYPES = {"integer": "Int64", "float": "Float64", "boolean": "boolean", "text": "string"}
 
 
 def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
     columns = COLUMNS[table]
     frame = pd.DataFrame([[row.get(c) for c in columns] for row in rows], columns=columns, dtype=object)
     for c in columns:
-        if c in INTEGER:
-            frame[c] = frame[c].astype("Int64")
-        elif c in FLOAT:
-            frame[c] = frame[c].astype("Float64")
-        elif c in BOOLEAN:
-            frame[c] = frame[c].astype("boolean")
+        kind = COLUMN_TYPES.get(c, "text")
+        if kind == "date":
+            frame[c] = pd.to_datetime(frame[c], format="%Y-%m-%d")
         else:
-            frame[c] = frame[c].astype("string")
-    if table == "articles":
-        frame["event_date"] = pd.to_datetime(frame["event_date"], format="%Y-%m-%d")
+            frame[c] = frame[c].astype(DTYPES[kind])
     return frame
 
 

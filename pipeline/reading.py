@@ -108,6 +108,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
+from .outdir import is_berita_output
 
 __all__ = [
     "Article",
@@ -159,7 +160,6 @@ def _one_line(message: str) -> str:
 
 
 def _walk(directory: Path) -> list[Path]:
-    from .outdir import is_berita_output  # outdir needs the tables, whose records need reading
     found: list[tuple[tuple[str, ...], Path]] = []
     for root, dirnames, filenames in os.walk(directory):
         # hidden directories and berita's own outputs (`corpus --out corpus/out`) are not input

@@ -14,23 +14,8 @@ from spacy.tokens import Doc
 
 from .reading import first_line
 from .cleaning import SourceMap, source_map
-from .spans import FIELDS, sentence_bounds, text_of, values
-
-COLUMNS = {
-    "articles": ["article_id", "title", "url", "published", "event_date", "event_date_text", "regency_code",
-                 "regency_name", "province_name", "status", "error"],
-    "officials": ["article_id", "name", "aliases", "honorific", "degrees", "role", "position", "acting",
-                  "organization", "mentions", "start", "end", "surface", "sentence", "rule"],
-    "regencies": ["article_id", "regency_code", "regency_name", "province_name", "is_primary", "surface",
-                  "mentions", "start", "end", "rule"],
-    "programs": ["article_id", "program", "acronym", "surface", "mentions", "start", "end", "rule"],
-    "participants": ["article_id", "count", "population", "program", "qualifier", "surface", "start", "end",
-                     "sentence", "rule"],
-    "percentages": ["article_id", "value", "population", "surface", "start", "end", "sentence", "rule"],
-    "amounts": ["article_id", "amount_idr", "purpose", "surface", "start", "end", "sentence", "rule"],
-    "dates": ["article_id", "date", "precision", "is_event", "surface", "start", "end", "rule"],
-}
-TABLE_OF_FIELD = {f: f for f in FIELDS}
+from .fields import COLUMNS, FIELD_NAMES as FIELDS
+from .spans import sentence_bounds, text_of, values
 
 
 def _keep(item: dict, table: str) -> dict:
