@@ -23,13 +23,14 @@ from .spans import add_value, lowered, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
-_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*)*")
+# (a word may end in a dot: `Kab. Kep. Talaud`)
+_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*\.?)*")
 _WORD = regex.compile(r"[\p{L}'’-]+\.?")
 # _RUN with each word captured: the words _WORD finds in a run, without a second scan
-_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*))*")
+_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*\.?))*")
 # _RUN in ASCII text (most matching texts, once folded), where \p{Lu} is A-Z and \p{L} is
 # A-Za-z: stdlib `re` finds it almost twice as fast
-_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*)*")
+_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*\.?)*")
 
 
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
@@ -88,6 +89,13 @@ class RegencyExtractor:
             bare = bare_name(r.name)
             for form in {bare, _re(r"^(Kepulauan|Pulau|Kep\.)\s+").sub("", bare)}:
                 self._add(form, r)
+        # `Kep. Talaud` for Kepulauan Talaud: a first word of official names written short
+        for word, shorts in (spec.get("short_first_words") or {}).items():
+            for r in gazetteer():
+                bare = bare_name(r.name)
+                if bare.startswith(f"{word} "):
+                    for short in shorts:
+                        self._add(short + bare[len(word):], r)
         for alias, official in (spec.get("aliases") or {}).items():
             if official in by_name:  # `berita rules check` reports unknown names
                 self._add(str(alias), by_name[official])
