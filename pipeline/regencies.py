@@ -127,6 +127,8 @@ class RegencyExtractor:
         self.cue_set = EndAnchored(rules, {k: p for k, p in self.cues.items() if k not in alone}, "regencies.cues")
         self.alone_cues = [(k, p, _finder(p.starts)) for k, p in alone.items()]
         self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
+        self.party_lists = [rules.compile(p, f"regencies.party_list{i}") for i, p in
+                            enumerate(spec.get("party_lists") or (), 1)]
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
@@ -226,10 +228,13 @@ class RegencyExtractor:
         body_start = self._body_start(text)
         dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
         found = []
+        lists = [m.span() for p in self.party_lists for m in p.finditer(text)]
         for s, e, candidates in self.mentions(text):
             if self._other_place(text, low, s, e):
                 continue
             cues = self.cue_of(text, s, low)
+            if any(ls <= s < le for ls, le in lists):
+                cues = cues | {"government"}  # a regency listed as a party
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
             in_dateline = bool(dateline and dateline.start() <= s < dateline.end())

@@ -171,7 +171,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "regencies": {  # pipeline/regencies.py
         "purpose": PURPOSE,
         "aliases": Key(ALIASES),
-        "short_first_words": Key(WORD_MAP), "district_prefixes": Key(WORDS),
+        "short_first_words": Key(WORD_MAP), "district_prefixes": Key(WORDS), "party_lists": Key(PATTERN_LIST),
         "needs_cue": Key(WORDS),
         "cues": Key(PATTERN_MAP, required=True),
         "not_regency_before": Key(PATTERN, required=True),
