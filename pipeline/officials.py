@@ -219,8 +219,8 @@ class OfficialExtractor:
         while j < len(toks):
             w = toks[j][0]
             lw = w.lower().rstrip(".")
-            if expect_place and lw in self.branch_kinds:
-                j += 1  # `Cabang Perintis Barabai`: the place is still to come
+            if expect_place and (lw in self.branch_kinds or lw in self.place_after):
+                j += 1  # `Cabang Perintis Barabai`, `Cabang Kota Baubau`: the place is still to come
                 continue
             if expect_place:
                 # one place: the longest known place, else one capitalized word
