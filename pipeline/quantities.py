@@ -64,6 +64,8 @@ class QuantityExtractor:
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
         self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?:nya)?(?![\p{{L}}])", "participants.people_noun")
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
+        self.attendance = rules.compile(spec["attendance_clause"], "participants.attendance_clause") \
+            if spec.get("attendance_clause") else None
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
@@ -140,6 +142,8 @@ class QuantityExtractor:
                     continue
                 s_start, s_end = sentence_bounds(doc, start)
                 sentence = text[s_start:s_end]
+                if self.attendance and self.attendance.search(text, s_start, m.start()):
+                    continue  # the people at a meeting
                 if rule.has_noun:
                     noun = m.group("noun")
                     population = (noun + " " + self.phrase_after(text, m.end())).strip()

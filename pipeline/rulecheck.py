@@ -154,7 +154,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "thing_nouns": Key(WORDS, required=True),
         "not_count_before": Key(PATTERN, required=True),
         "symbolic": Key(PATTERN, required=True),
-        "symbolic_max": Key(NUMBER),
+        "symbolic_max": Key(NUMBER), "attendance_clause": Key(PATTERN),
         "always_count": Key(WORDS), "not_count_numbers": Key(WORDS), "recipient_cue": Key(PATTERN),
         "qualifiers": Key(PATTERN_MAP, required=True, keys=("new", "target", "potential", "total", "covered")),
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
