@@ -30,7 +30,8 @@ _NUMBER_FIRST = "(?P<number>{number})"
 class CountRule:
     pattern: Pattern
     number_first: bool   # starts with the number phrase (see `_number_matches`)
-    has_noun: bool       # names its people noun; else the noun stands earlier in the sentence
+    has_noun: bool       # names its people noun; else the noun stands earlier in the sentence,
+    noun_within: int | None = None  # at most this many words before the match
 
 
 class QuantityExtractor:
@@ -118,8 +119,23 @@ class QuantityExtractor:
         source = rule["pattern"]
         for key, alternation_ in expand.items():
             source = source.replace("{" + key + "}", alternation_)
-        pattern = rules.compile(source, rule["id"], regex.IGNORECASE)
-        return CountRule(pattern, rule["pattern"].startswith(_NUMBER_FIRST), "noun" in pattern.regex.groupindex)
+        pattern = rules.compile(source, rule["id"], 0 if rule.get("cased") else regex.IGNORECASE)
+        return CountRule(pattern, rule["pattern"].startswith(_NUMBER_FIRST), "noun" in pattern.regex.groupindex,
+                         rule.get("noun_within"))
+
+    def _noun_before(self, text: str, s_start: int, end: int, within: int | None) -> str | None:
+        """The people noun earlier in the sentence (the first one), or with `within`, the last
+        one that ends at most that many words before `end`."""
+        if within is None:
+            found = self.people.search(text, s_start, end)
+            return found.group(0) if found else None
+        lo = max(s_start, end - 16 * (within + 1))
+        last = None
+        for found in self.people.finditer(text, lo, end):
+            last = found
+        if last is None or len(text[last.end():end].split()) > within:
+            return None
+        return last.group(0)
 
     def participant_counts(self, doc: Doc, text: str, programs, starts) -> None:
         """Every count rule in turn; a number an earlier rule took is not taken again."""
@@ -148,10 +164,10 @@ class QuantityExtractor:
                     noun = m.group("noun")
                     population = (noun + " " + self.phrase_after(text, m.end())).strip()
                 else:  # the people noun stands earlier in the sentence (`Dari 65 ribu pekerja, 50.850 sudah terdaftar`)
-                    found_noun = self.people.search(text, s_start, min(start, m.start()))
+                    found_noun = self._noun_before(text, s_start, m.start(), rule.noun_within)
                     if not found_noun:
                         continue
-                    noun = population = found_noun.group(0)
+                    noun = population = found_noun
                 always = noun.lower() in self.always_count
                 if value <= self.symbolic_max and self.symbolic.search(sentence) and not always:
                     continue  # a symbolic handover to a few representatives

@@ -160,7 +160,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
         "percent_range_start": Key(PATTERN, placeholders=("number",), groups=("number",), ignorecase=True),
         "counts": Key(RULES, required=True, fields=_fields(
-            id=Key(TEXT, True), examples=Key(EXAMPLES),
+            id=Key(TEXT, True), examples=Key(EXAMPLES), noun_within=Key(NUMBER), cased=Key(FLAG),
             pattern=Key(PATTERN, True, placeholders=("number", "people", "between", "things"), groups=("number",),
                         ignorecase=True))),
         "money": Key(RULES, required=True, fields=_fields(
