@@ -219,8 +219,8 @@ class OfficialExtractor:
         while j < len(toks):
             w = toks[j][0]
             lw = w.lower().rstrip(".")
-            if expect_place and lw in self.branch_kinds:
-                j += 1  # `Cabang Perintis Barabai`: the place is still to come
+            if expect_place and (lw in self.branch_kinds or lw in self.place_after):
+                j += 1  # `Cabang Perintis Barabai`, `Cabang Kota Baubau`: the place is still to come
                 continue
             if expect_place:
                 # one place: the longest known place, else one capitalized word
@@ -277,9 +277,25 @@ class OfficialExtractor:
     def _place_len(self, toks, j) -> int:
         # the key of words put together is their keys put together: a first word whose key
         # starts no place's key (most words) starts no place
-        if norm_key(toks[j][0]) not in self.regencies.key_prefixes:
-            return 0
-        return self._place_len_of(tuple(t[0] for t in toks[j:j + 4]))
+        key = norm_key(toks[j][0])
+        if key in self.regencies.key_prefixes:
+            k = self._place_len_of(tuple(t[0] for t in toks[j:j + 4]))
+            if k:
+                return k
+        if key in self.regencies.district_prefixes:
+            # a kecamatan or town ends the position (`Kepala BPJS Kesehatan Atambua,`); before
+            # more capitalized words its name is a person's (`Jaya S Monong`)
+            k = self._district_len_of(tuple(t[0] for t in toks[j:j + 3]))
+            if k and not (j + k < len(toks) and self.is_name_word(toks[j + k][0])):
+                return k
+        return 0
+
+    @_cached
+    def _district_len_of(self, words: tuple) -> int:
+        for n in range(len(words), 0, -1):
+            if all(w[:1].isalpha() for w in words[:n]) and norm_key(" ".join(words[:n])) in self.regencies.districts:
+                return n
+        return 0
 
     @_cached
     def _place_len_of(self, words: tuple) -> int:
@@ -317,6 +333,10 @@ class OfficialExtractor:
             return None
         if self.all_common(words):
             return None
+        if all(w[0].lower().rstrip(".") in self.org_words for w in words):
+            return None  # `Perdagangan, Perindustrian, dan Ketenagakerjaan`: an office's name
+        if not getattr(self, "_caps", False) and any(len(w[0]) >= 3 and w[0].isalpha() and w[0].isupper() for w in words):
+            return None  # `BPD`, `Penerima BLT Dana Desa`: an acronym stands in no name
         # degrees: ", S.Pt., M.Si." or " M.Si"
         degrees = []
         k = j

@@ -7,6 +7,7 @@ Each value carries its population or purpose phrase and a qualifier from cue wor
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import regex
@@ -14,13 +15,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .numbers import NumberStarts, number_regex, parse_number
-from .rules import RuleSet, alternation, cached_rules, standalone
+from .rules import Pattern, RuleSet, alternation, cached_rules, standalone
 from .spans import add_value, lowered, match_text, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
-# in front of the count, enrolled and part-of patterns
+# in front of every number phrase of a count rule
 _BEFORE_NUMBER = r"(?<![\p{L}\d.,/])"
+# a count rule that starts with this is tried only where a number phrase may start
+_NUMBER_FIRST = "(?P<number>{number})"
+
+
+@dataclass(frozen=True)
+class CountRule:
+    pattern: Pattern
+    number_first: bool   # starts with the number phrase (see `_number_matches`)
+    has_noun: bool       # names its people noun; else the noun stands earlier in the sentence,
+    noun_within: int | None = None  # at most this many words before the match
 
 
 class QuantityExtractor:
@@ -30,14 +41,13 @@ class QuantityExtractor:
         people = alternation(spec["people_nouns"])
         between = alternation(spec["between"])
         things = alternation(spec["thing_nouns"])
-        # The count, enrolled, part-of and percent patterns start with a number phrase; they
-        # are tried only where one may start (`_number_matches`).
+        # Most count rules and the percent pattern start with a number phrase; they are tried
+        # only where one may start (`_number_matches`).
         self.numbers = NumberStarts(rules, regex.IGNORECASE, _BEFORE_NUMBER) if standalone(number) else None
         self.any_numbers = NumberStarts(rules, regex.IGNORECASE) if standalone(number) else None
-        self.count = rules.compile(
-            # (a people noun may carry the possessive -nya: `85 warganya`)
-            rf"{_BEFORE_NUMBER}(?P<number>{number})(?:-an)?(?P<gap>(?:\s+{between})*)\s+(?P<noun>{people})(?:nya)?(?![\p{{L}}])",
-            "participants.number_people", regex.IGNORECASE)
+        # The count rules, in order: a number that an earlier rule took is not taken again.
+        expand = {"number": _BEFORE_NUMBER + number, "people": people, "between": between, "things": things}
+        self.counts = [self._count_rule(rules, r, expand) for r in spec["counts"]]
         self.percent = rules.compile(spec["percent"].replace("{number}", number), "percentages.number_persen",
                                      regex.IGNORECASE)
         # a percent pattern that starts with the number phrase is tried only where a number
@@ -54,14 +64,9 @@ class QuantityExtractor:
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
         self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
         self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?:nya)?(?![\p{{L}}])", "participants.people_noun")
-        self.bare_number = rules.compile(rf"{_BEFORE_NUMBER}(?P<number>{number})(?![\d\p{{L}}])",
-                                         "participants.enrolled_number", regex.IGNORECASE)
-        self.enrolled_after = rules.compile(spec["enrolled_after"], "participants.enrolled_after") \
-            if spec.get("enrolled_after") else None
-        self.part_of = rules.compile(
-            rf"{_BEFORE_NUMBER}(?P<number>{number})" + spec["part_of"].replace("{number}", number)
-            .replace("{people}", people), "participants.part_of", regex.IGNORECASE) if spec.get("part_of") else None
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
+        self.attendance = rules.compile(spec["attendance_clause"], "participants.attendance_clause") \
+            if spec.get("attendance_clause") else None
         self.symbolic = regex.compile(spec["symbolic"])
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
@@ -109,70 +114,79 @@ class QuantityExtractor:
         words = text[sent_start:start].split()
         return " ".join(words[-limit:]).strip(" ,")
 
-    def enrolled_counts(self, doc: Doc, text: str, programs, seen: set, starts: list[int]) -> None:
-        """Numbers whose people noun stands elsewhere in the sentence: `Dari 65 ribu pekerja,
-        50.850 sudah terdaftar` and `15 dari 87 KPM`."""
-        taken = [(v["start"], v["end"]) for v in values(doc, "participants")]
+    @staticmethod
+    def _count_rule(rules: RuleSet, rule: dict, expand: dict) -> CountRule:
+        source = rule["pattern"]
+        for key, alternation_ in expand.items():
+            source = source.replace("{" + key + "}", alternation_)
+        pattern = rules.compile(source, rule["id"], 0 if rule.get("cased") else regex.IGNORECASE)
+        return CountRule(pattern, rule["pattern"].startswith(_NUMBER_FIRST), "noun" in pattern.regex.groupindex,
+                         rule.get("noun_within"))
 
-        def add(m, noun, rule):
-            if m.group("number").lower() in self.not_count_numbers and noun.lower() not in self.always_count:
-                return  # `satu dari 2.730 nelayan`: one of them
-            value = parse_number(m.group("number"))
-            if value is None or value <= 0 or not float(value).is_integer() or int(value) in seen:
-                return
-            if any(s <= m.start() < e for s, e in taken):
-                return
-            if self.not_count_before.search(text[max(0, m.start() - 40):m.start()]):
-                return
-            s_start, s_end = sentence_bounds(doc, m.start())
-            sentence = text[s_start:s_end]
-            program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
-            add_value(doc, "participants", m.start(), m.end("number"), rule, count=int(value), population=noun,
-                      program=program, qualifier=self.qualifier(sentence), repeated=False, sentence=sentence.strip())
-            seen.add(int(value))
+    def _noun_before(self, text: str, s_start: int, end: int, within: int | None) -> str | None:
+        """The people noun earlier in the sentence (the first one), or with `within`, the last
+        one that ends at most that many words before `end`."""
+        if within is None:
+            found = self.people.search(text, s_start, end)
+            return found.group(0) if found else None
+        lo = max(s_start, end - 16 * (within + 1))
+        last = None
+        for found in self.people.finditer(text, lo, end):
+            last = found
+        if last is None or len(text[last.end():end].split()) > within:
+            return None
+        return last.group(0)
 
-        if self.part_of and self.part_of.possible(text):
-            for m in self._number_matches(self.part_of, text, starts):
-                add(m, m.group("noun"), self.part_of.id)
-        # a bare number counts only before `enrolled_after`: none of those, no bare numbers
-        if self.enrolled_after and self.enrolled_after.possible(text):
-            for m in self._number_matches(self.bare_number, text, starts):
-                if not self.enrolled_after.match(text, m.end()):
+    def participant_counts(self, doc: Doc, text: str, programs, starts) -> None:
+        """Every count rule in turn; a number an earlier rule took is not taken again."""
+        taken: list[tuple[int, int]] = []
+        seen: set[int] = set()
+        for rule in self.counts:
+            pattern = rule.pattern
+            if not pattern.possible(text):
+                continue
+            found = self._number_matches(pattern, text, starts) if rule.number_first else pattern.finditer(text)
+            for m in found:
+                start, end = m.span("number")
+                if any(s < end and start < e for s, e in taken):
                     continue
-                s_start, _ = sentence_bounds(doc, m.start())
-                noun = self.people.search(text, s_start, m.start())
-                if noun:
-                    add(m, noun.group(0), self.enrolled_after.id)
+                value = parse_number(m.group("number"))
+                if value is None or value <= 0 or not float(value).is_integer():
+                    continue
+                before = text[max(0, m.start() - 40):m.start()]
+                if _re(r"(?i)rp\.?\s*$").search(before) or self.not_count_before.search(before):
+                    continue
+                s_start, s_end = sentence_bounds(doc, start)
+                sentence = text[s_start:s_end]
+                if self.attendance and self.attendance.search(text, s_start, m.start()):
+                    continue  # the people at a meeting
+                if rule.has_noun:
+                    noun = m.group("noun")
+                    population = (noun + " " + self.phrase_after(text, m.end())).strip()
+                else:  # the people noun stands earlier in the sentence (`Dari 65 ribu pekerja, 50.850 sudah terdaftar`)
+                    found_noun = self._noun_before(text, s_start, m.start(), rule.noun_within)
+                    if not found_noun:
+                        continue
+                    noun = population = found_noun
+                always = noun.lower() in self.always_count
+                if value <= self.symbolic_max and self.symbolic.search(sentence) and not always:
+                    continue  # a symbolic handover to a few representatives
+                if m.group("number").lower() in self.not_count_numbers and not always \
+                        and not (self.recipient_cue and self.recipient_cue.search(sentence)):
+                    continue  # `satu pekerja sudah terlindungi`: any one worker
+                program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
+                add_value(doc, "participants", start, end, pattern.id, count=int(value), population=population,
+                          program=program, qualifier=self.qualifier(sentence), repeated=int(value) in seen,
+                          sentence=sentence.strip())
+                taken.append((start, end))
+                seen.add(int(value))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
         programs = values(doc, "programs")
-        seen_counts = set()
         low, runs = lowered(doc)
         starts = self.numbers(text, runs, low) if self.numbers else None
-        for m in self._number_matches(self.count, text, starts):
-            value = parse_number(m.group("number"))
-            if value is None or value <= 0 or not float(value).is_integer():
-                continue
-            before = text[max(0, m.start() - 40):m.start()]
-            if _re(r"(?i)rp\.?\s*$").search(before) or self.not_count_before.search(before):
-                continue
-            s_start, s_end = sentence_bounds(doc, m.start())
-            sentence = text[s_start:s_end]
-            if value <= self.symbolic_max and self.symbolic.search(sentence) \
-                    and m.group("noun").lower() not in self.always_count:
-                continue
-            if m.group("number").lower() in self.not_count_numbers and m.group("noun").lower() not in self.always_count \
-                    and not (self.recipient_cue and self.recipient_cue.search(sentence)):
-                continue
-            population = (m.group("noun") + " " + self.phrase_after(text, m.end())).strip()
-            program = next((p["program"] for p in programs if s_start <= p["start"] < s_end), "")
-            end = m.end("number")
-            add_value(doc, "participants", m.start(), end, self.count.id, count=int(value), population=population,
-                      program=program, qualifier=self.qualifier(sentence), repeated=int(value) in seen_counts,
-                      sentence=sentence.strip())
-            seen_counts.add(int(value))
-        self.enrolled_counts(doc, text, programs, seen_counts, starts)
+        self.participant_counts(doc, text, programs, starts)
         if self.percent_after is None:
             percents = self.percent.finditer(text)
         elif self.percent_after.search(text):

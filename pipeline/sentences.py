@@ -21,6 +21,12 @@ from .spans import set_sentence_starts, text_of
 # an initial inside a name: `A.`, or a capital and one small letter (`Yohana Ch. Pattiasina`)
 _ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\p{Ll}?\.$")
 _CANDIDATE = regex.compile(r'[.!?]+["\'\u201d\u2019)]*(?=\s+["\'\u201c\u2018(]?[\p{Lu}\d])|\n+')
+# A hard-wrapped text breaks its lines inside sentences (`... oleh Bupati Kukar, dr. Aulia
+# Rahman\nBasri, bersama ...`): there, a single line break after a letter or a comma does
+# not end a sentence. A text is taken as wrapped when several lines go on in small letters.
+_WRAP = regex.compile(r"[\p{L},][ \t]*\n(?=\p{Ll})")
+_WRAPPED_MIN = 3
+_LINE_GOES_ON = regex.compile(r"[\p{L},]\n(?=[^\s])")
 # the letters that end at endpos (read backwards from there, anchored at endpos)
 _LETTERS_BEFORE = regex.compile(r"(?r)\p{L}*")
 
@@ -47,9 +53,12 @@ class SentenceSplitter:
     def starts(self, text: str) -> list[int]:
         starts = [0]
         n = len(text)
+        wrapped = len(_WRAP.findall(text)) >= _WRAPPED_MIN
         for m in _CANDIDATE.finditer(text):
             found = m.group()
             nxt = m.end()
+            if wrapped and found == "\n" and _LINE_GOES_ON.match(text, m.start() - 1):
+                continue
             if found[0] != "\n":
                 if found[0] == "." and len(found.rstrip("\"')\u201d\u2019")) == 1 \
                         and self._is_abbreviation(text, m.start()):

@@ -18,7 +18,7 @@ ARTICLE = (
     "Pemkab Nisel Perluas Perlindungan Pekerja Rentan\n"
     "TELUK DALAM - Pemkab Nisel menandatangani kerja sama dengan BPJS Ketenagakerjaan pada "
     "Senin (3/2/2025). Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., M.Si., hadir. "
-    "Jumlah peserta sebanyak 4.000 di seluruh desa, sedangkan 300 pekerja rentan lain menyusul."
+    "Jumlah peserta kini 4.000 di seluruh desa, sedangkan 300 pekerja rentan lain menyusul."
 )
 
 
@@ -99,7 +99,7 @@ def test_leftovers_are_grounded(nlp):
         assert ARTICLE[item["start"]:item["end"]] == item["surface"]
     kinds = {(i["kind"], i["surface"]) for i in items}
     assert ("regency", "Pemkab Nisel") in kinds
-    assert ("count", "peserta sebanyak 4.000") in kinds
+    assert ("count", "peserta kini 4.000") in kinds
 
 
 def test_record_and_doc_agree(nlp):
@@ -160,7 +160,7 @@ def test_explain_cli_id_input(tmp_path, capsys):
 # --------------------------------------------------------------------------- run --leftovers
 def test_run_writes_ranked_leftovers(tmp_path, capsys):
     src = tmp_path / "in.jsonl"
-    rows = [{"id": f"n{i}", "text": f"Pemkab Nisel menambah {i}00 peserta. Peserta sebanyak {i}.500 di desa."}
+    rows = [{"id": f"n{i}", "text": f"Pemkab Nisel menambah {i}00 peserta. Peserta kini {i}.500 di desa."}
             for i in range(1, 4)]
     rows.append({"id": "m1", "text": "Warga ikut program Rumah Sehat."})  # ordinary words: no rule takes it
     src.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
@@ -170,7 +170,7 @@ def test_run_writes_ranked_leftovers(tmp_path, capsys):
         table = list(csv.DictReader(f))
     assert list(table[0]) == CSV_COLUMNS
     assert [(r["kind"], r["shape"], r["count"]) for r in table] == [
-        ("count", "Peserta sebanyak 9", "3"), ("regency", "Pemkab Xx", "3"), ("program", "program Xx Xx", "1")]
+        ("count", "Peserta kini 9", "3"), ("regency", "Pemkab Xx", "3"), ("program", "program Xx Xx", "1")]
     first = table[1]
     assert (first["surface"], first["article_id"], first["start"], first["end"]) == ("Pemkab Nisel", "n1", "0", "12")
     # cheap by default: no leftovers.csv without the flag, and nothing left in a temp dir

@@ -311,6 +311,29 @@ def test_rules_test_expectations_and_negatives(tmp_path, nlp):
         in results[3].line()
 
 
+def test_user_count_rule_is_added_to_the_builtin_ones(tmp_path, capsys):
+    # a count phrasing taught as data: the user's rule runs after the built-in ones, which stay
+    text = "Penerima bantuan tercatat 1.250 jiwa. Adapun kuota penerima tahun ini ialah 3.400."
+    assert [v["count"] for v in values(build_nlp()(text), "participants")] == [1250]
+    write(tmp_path, "quantities.yml", r"""
+        purpose: counts our sources write after the noun
+        counts:
+          - id: my.kuota_ialah
+            pattern: '(?P<noun>{people})\s+tahun\s+ini\s+ialah\s+(?P<number>{number})'
+            examples:
+              - text: "kuota penerima tahun ini ialah 3.400"
+                expect: {participants: [3400]}
+    """)
+    layered = load_rules([tmp_path])["quantities"]["counts"]
+    assert [r["id"] for r in layered][-1] == "my.kuota_ialah"
+    assert [r["id"] for r in layered][:-1] == [r["id"] for r in load_rules()["quantities"]["counts"]]
+    assert check_rules([tmp_path]) == []
+    found = values(build_nlp([tmp_path])(text), "participants")
+    assert [(v["count"], v["rule"]) for v in found] == [(1250, "participants.number_people"), (3400, "my.kuota_ialah")]
+    assert cli.main(["rules", "test", str(tmp_path / "quantities.yml")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
+
+
 def test_rules_test_file_outside_rules_dirs_is_layered(tmp_path, capsys):
     write(tmp_path, "regencies.yml", """
         purpose: short forms
