@@ -48,15 +48,15 @@ eval: setup
 
 # Speed: tokenizer floor, berita with 1 and 2 processes, dateparser; writes outputs/bench.json
 bench: setup-dev
-	$(BIN)/python -m pipeline.bench --dev $(DEV)
+	$(BIN)/python -m tests.tools.bench --dev $(DEV)
 
 # Property-based fuzzing of the whole pipeline (at least 10,000 cases)
 fuzz: setup-dev
-	$(BIN)/python -m pipeline.fuzz --cases 10000 --dev $(DEV)
+	$(BIN)/python -m tests.tools.fuzz --cases 10000 --dev $(DEV)
 
-# Rebuild the common-word lexicon from nlp-id's tagged news corpus (see pipeline/lexicon.py)
+# Rebuild the common-word lexicon from nlp-id's tagged news corpus (see pipeline/extractors/lexicon.py)
 lexicon: setup
-	$(BIN)/python -m pipeline.lexicon
+	$(BIN)/python -m pipeline.extractors.lexicon
 
 clean:
 	rm -rf outputs/latest outputs/dev outputs/real

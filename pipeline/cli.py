@@ -34,7 +34,7 @@ def _progress(enabled: bool):
 def _write_review(tmp_dir: Path, out: Path) -> None:
     """review.html of the finished tables, into the temporary directory (titled with DIR's name)."""
     try:
-        from .review import load_records, render_review
+        from .review.page import load_records, render_review
     except ImportError:
         return
     try:
@@ -49,17 +49,17 @@ def _write_review(tmp_dir: Path, out: Path) -> None:
 
 def cmd_run(args) -> int:
     from .engine import run_articles
-    from .outdir import OutDirError, check_out_dir
-    from .reading import InputError, iter_articles
-    from .rules import RuleError, cached_rules
-    from .tables import OutputError, TableWriter, encode_record
+    from .io.outdir import OutDirError, check_out_dir
+    from .io.reading import InputError, iter_articles
+    from .ruletools.rules import RuleError, cached_rules
+    from .io.tables import OutputError, TableWriter, encode_record
 
     if args.processes < 1:
         print(f"berita: error: --processes must be at least 1 (got {args.processes})", file=sys.stderr)
         return 2
     try:
         rules = cached_rules(args.rules or [])
-        from .rulecheck import check_rules
+        from .ruletools.rulecheck import check_rules
         problems = check_rules(args.rules or [])
         if problems:
             for p in problems:
@@ -99,7 +99,7 @@ def cmd_run(args) -> int:
     show = _progress(not args.quiet and sys.stderr.isatty())
     tally = None
     if args.leftovers:  # what no rule took, grouped by shape: leftovers.csv beside the tables
-        from .leftovers import LeftoverTally
+        from .ruletools.leftovers import LeftoverTally
         tally = LeftoverTally(args.rules or [])
     try:
         n = 0
@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(argv: list[str]) -> int:
     # sub-commands owned by their own modules parse their own arguments
     if argv and argv[0] in ("eval", "review", "explain", "rules"):
-        module = {"eval": "evaluation", "review": "review", "explain": "explain", "rules": "rulecheck"}[argv[0]]
+        module = {"eval": "ruletools.evaluation", "review": "review.page", "explain": "ruletools.explain",
+                  "rules": "ruletools.rulecheck"}[argv[0]]
         import importlib
         return importlib.import_module(f"pipeline.{module}").main(argv[1:])
     parser = build_parser()

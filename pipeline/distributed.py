@@ -3,9 +3,9 @@
 Who does what
 -------------
 * The **client** (the machine running ``berita run``) reads the inputs, loads the rule
-  set, and writes the tables with the same :class:`~pipeline.tables.TableWriter` as a
+  set, and writes the tables with the same :class:`~pipeline.io.tables.TableWriter` as a
   local run. Inputs and outputs therefore only need to exist on the client.
-* **Workers** receive batches of :class:`~pipeline.reading.Article` (the text travels
+* **Workers** receive batches of :class:`~pipeline.io.reading.Article` (the text travels
   with them) and return one record per article. They need the ``berita`` package (same
   version and dependencies as the client) but neither the input files nor any rules
   directory: the client broadcasts the loaded rule set once, and each worker builds its
@@ -54,7 +54,7 @@ def worker_nlp(ruleset, fingerprint: str, rules_dirs: list[str]):
     cached = getattr(_LOCAL, "nlp", None)
     if cached is not None and cached[0] == key:
         return cached[1]
-    from . import rules
+    from .ruletools import rules
     from .nlp import build_nlp
     with _BUILD_LOCK:
         # the components call cached_rules(rules_dirs): hand them the client's rule set,
@@ -104,7 +104,7 @@ class DaskEngine:
     def run_articles(self, articles: Iterable, rules_dirs=None, batch_size: int = BATCH_SIZE,
                      window: int | None = None) -> Iterator[dict]:
         """Yield one record per article, in input order (same contract as engine.run_articles)."""
-        from .rules import cached_rules
+        from .ruletools.rules import cached_rules
         dirs = [str(Path(d).resolve()) for d in (rules_dirs or [])]
         ruleset = cached_rules(dirs)
         fingerprint = ruleset.fingerprint()

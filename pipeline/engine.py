@@ -36,10 +36,10 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from .nlp import build_nlp
-from .records import doc_to_record, error_record
-from . import rules
-from .rules import RuleTimeout
-from .spans import FIELDS
+from .io.records import doc_to_record, error_record
+from .ruletools import rules
+from .ruletools.rules import RuleTimeout
+from .extractors.spans import FIELDS
 
 BATCH_SIZE = 64
 # Wall-clock seconds one article may take (all components and the record); read at call
@@ -60,10 +60,10 @@ def _one_line(text: str, limit: int = 300) -> str:
 
 def _where(exc: BaseException) -> str:
     """`officials.py:123`: the innermost frame of the pipeline package in the traceback."""
-    here = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
     found = ""
     for frame in traceback.extract_tb(exc.__traceback__):
-        if os.path.dirname(os.path.abspath(frame.filename)) == here:
+        if os.path.abspath(frame.filename).startswith(package):
             found = f"{os.path.basename(frame.filename)}:{frame.lineno}"
     return found
 
@@ -203,7 +203,7 @@ _REGENCY_CODES: frozenset | None = None
 def regency_codes() -> frozenset:
     global _REGENCY_CODES
     if _REGENCY_CODES is None:
-        from .regencies import gazetteer
+        from .extractors.regencies import gazetteer
         _REGENCY_CODES = frozenset(r.code for r in gazetteer())
     return _REGENCY_CODES
 

@@ -12,13 +12,13 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from . import cleaning, dates, officials, programs, quantities, regencies, sentences, tokenizer  # noqa: F401
+from .extractors import cleaning, dates, officials, programs, quantities, regencies, sentences, tokenizer  # noqa: F401
 
 COMPONENTS = ["berita_boilerplate", "berita_sentences", "berita_dates", "berita_regencies",
               "berita_officials", "berita_programs", "berita_quantities"]
 
 # "punctuation": spaCy's Indonesian punctuation rules without the special cases (see
-# pipeline/tokenizer.py); "spacy": the stock Indonesian tokenizer. Values are the same.
+# pipeline/extractors/tokenizer.py); "spacy": the stock Indonesian tokenizer. Values are the same.
 TOKENIZERS = {
     "punctuation": {"nlp": {"tokenizer": {"@tokenizers": "berita.punctuation_tokenizer.v1"}}},
     "spacy": {},

@@ -22,8 +22,8 @@ def nlp():
 def extract(nlp):
     """Run the pipeline on one text and return its record (as records.jsonl holds it)."""
     from pipeline.engine import _annotate
-    from pipeline.reading import Article
-    from pipeline.records import doc_to_record
+    from pipeline.io.reading import Article
+    from pipeline.io.records import doc_to_record
 
     def run(text: str, url: str | None = None, published: str | None = None) -> dict:
         article = Article(id="t", text=text, url=url, published=published)

@@ -1,4 +1,4 @@
-"""Outputs appear whole or not at all (pipeline/tables.py).
+"""Outputs appear whole or not at all (pipeline/io/tables.py).
 
 * `berita run` SIGKILLed at several moments of a long run leaves the previous DIR
   byte-identical, with no partial file; killed near its end, DIR is either the old or
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import tables
-from pipeline.tables import TableWriter, clean_stale
+from pipeline.io import tables
+from pipeline.io.tables import TableWriter, clean_stale
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("dateparser")
-from pipeline import bench  # noqa: E402
+from tests.tools import bench  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -21,7 +21,7 @@ distributed = pytest.importorskip("dask.distributed")
 from pipeline.cli import main  # noqa: E402
 from pipeline.distributed import DaskEngine, DaskError  # noqa: E402
 from pipeline.engine import run_articles  # noqa: E402
-from pipeline.reading import iter_articles  # noqa: E402
+from pipeline.io.reading import iter_articles  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "seed.jsonl"
@@ -91,7 +91,7 @@ def test_error_rows_and_order_with_small_batches(cluster, tmp_path):
 
 def test_rules_layer_is_shipped_to_workers(cluster, tmp_path):
     """Workers use the client's rule set, --rules layers included, without reading any rules file."""
-    from pipeline.rules import cached_rules
+    from pipeline.ruletools.rules import cached_rules
 
     layer = tmp_path / "layer"
     layer.mkdir()

@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from pipeline import evaluation
+from pipeline.ruletools import evaluation
 from pipeline.cli import main as berita
-from pipeline.records import COLUMNS
+from pipeline.io.records import COLUMNS
 
 from conftest import DEV, DEV_GOLD, REFERENCE_SCORER, REPO
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline import evaluation
-from pipeline.evaluation import error_lines, format_table, main, norm_name, score
+from pipeline.ruletools import evaluation
+from pipeline.ruletools.evaluation import error_lines, format_table, main, norm_name, score
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
 DEV_GOLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.gold.jsonl"

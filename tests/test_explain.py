@@ -9,10 +9,10 @@ import json
 import pytest
 
 from pipeline import cli
-from pipeline.explain import explain
-from pipeline.leftovers import CSV_COLUMNS, LeftoverFinder, _View, find_leftovers, record_leftovers, shape
+from pipeline.ruletools.explain import explain
+from pipeline.ruletools.leftovers import CSV_COLUMNS, LeftoverFinder, _View, find_leftovers, record_leftovers, shape
 from pipeline.nlp import build_nlp
-from pipeline.rules import load_rules
+from pipeline.ruletools.rules import load_rules
 
 ARTICLE = (
     "Pemkab Nisel Perluas Perlindungan Pekerja Rentan\n"
@@ -103,8 +103,8 @@ def test_leftovers_are_grounded(nlp):
 
 
 def test_record_and_doc_agree(nlp):
-    from pipeline.reading import Article
-    from pipeline.records import doc_to_record
+    from pipeline.io.reading import Article
+    from pipeline.io.records import doc_to_record
     doc = nlp(ARTICLE)
     record = doc_to_record(doc, Article(id="a1", text=ARTICLE))
     assert record_leftovers(record) == find_leftovers(doc)

@@ -1,12 +1,12 @@
-"""pipeline.frames: the output tables as typed DataFrames, row for row the CSVs."""
+"""pipeline.io.frames: the output tables as typed DataFrames, row for row the CSVs."""
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from pipeline import cli
-from pipeline.frames import load_tables
-from pipeline.records import COLUMNS
+from pipeline.io.frames import load_tables
+from pipeline.io.records import COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Property-based fuzzing (pipeline/fuzz.py): a few hundred cases here; `make fuzz` runs 10,000.
+"""Property-based fuzzing (tests/tools/fuzz.py): a few hundred cases here; `make fuzz` runs 10,000.
 
 Invariants, for random Unicode / news-soup text and for mutated dev articles: no exception
 escapes, no time budget runs out, exactly one articles.csv row per input, every value's
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import fuzz
+from tests.tools import fuzz
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"

@@ -1,8 +1,8 @@
 """Normalizers on sentences written for the tests: numbers, dates, names, regions."""
 import pytest
 
-from pipeline.numbers import parse_number
-from pipeline.regencies import gazetteer, norm_key
+from pipeline.extractors.numbers import parse_number
+from pipeline.extractors.regencies import gazetteer, norm_key
 
 
 @pytest.mark.parametrize("phrase, value", [

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import cli, engine, evaluation
-from pipeline.reading import Article, iter_articles
+from pipeline import cli, engine
+
+from pipeline.ruletools import evaluation
+from pipeline.io.reading import Article, iter_articles
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO.parent / "shared" / "tools" / "score.py"
@@ -62,7 +64,7 @@ def test_invisible_characters_inside_a_number_do_not_cut_it(extract, number):
 
 
 def test_the_invisible_characters_are_rule_data():
-    from pipeline.rules import load_rules
+    from pipeline.ruletools.rules import load_rules
     invisible = load_rules()["matching"]["invisible"]
     assert {"\u200b", "\u00ad", "\u2060", "\ufeff"} <= set(invisible)
 
@@ -70,7 +72,7 @@ def test_the_invisible_characters_are_rule_data():
 def test_a_clean_text_keeps_its_doc(nlp):
     """Nothing to remove or compose: the pipeline works on the article's own text."""
     from pipeline.engine import _annotate
-    from pipeline.spans import text_of
+    from pipeline.extractors.spans import text_of
     text = AMOUNT.format("1.500.000")
     doc = _annotate(nlp, Article(id="t", text=text))
     assert text_of(doc) == text and "berita_source" not in doc.user_data
@@ -115,7 +117,7 @@ def test_offsets_map_back_across_removed_and_composed_characters(extract):
 
 
 def test_run_and_explain_report_offsets_into_the_text_as_written(tmp_path):
-    from pipeline.explain import explain
+    from pipeline.ruletools.explain import explain
     text = unicodedata.normalize("NFD", "Bupati Garut, Rudé Gunawan, menyiapkan Rp1.\u200b500.000 untuk iuran.")
     result = explain(text)
     for v in result["values"]:
@@ -242,14 +244,14 @@ def test_a_rule_file_that_is_not_utf8_is_a_clean_error(tmp_path):
 
 
 def test_deeply_nested_records_line_is_a_clean_error(tmp_path):
-    from pipeline.frames import load_tables
+    from pipeline.io.frames import load_tables
     (tmp_path / "records.jsonl").write_text('{"article_id": "a"}\n' + "[" * 100000 + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"records\.jsonl:2: .*nested too deeply"):
         load_tables(tmp_path)
 
 
 def test_read_record_never_raises_recursion_error():
-    from pipeline.records import read_record
+    from pipeline.io.records import read_record
     with pytest.raises(ValueError):
         read_record("[" * 100000)
     with pytest.raises(ValueError, match="not a JSON object"):

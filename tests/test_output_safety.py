@@ -1,4 +1,4 @@
-"""`--out DIR` never destroys what berita did not write (pipeline/outdir.py, tables.py).
+"""`--out DIR` never destroys what berita did not write (pipeline/io/outdir.py, tables.py).
 
 berita replaces DIR as a whole, so it refuses a DIR holding foreign files (unless
 --force), a DIR that holds an input (even with --force) and a symlinked DIR; a DIR that

@@ -1,4 +1,4 @@
-"""Tests for pipeline.reading: the inputs of `berita run PATH... --out DIR`."""
+"""Tests for pipeline.io.reading: the inputs of `berita run PATH... --out DIR`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from pipeline.reading import Article, InputError, check_paths, iter_articles
+from pipeline.io.reading import Article, InputError, check_paths, iter_articles
 
 ARTICLE = "Bupati Garut menyalurkan bantuan kepada 1.200 keluarga penerima manfaat."
 

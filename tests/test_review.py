@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import review
-from pipeline.review import FIELDS, main, write_review
+from pipeline.review import page as review
+from pipeline.review.page import FIELDS, main, write_review
 
 # --------------------------------------------------------------------------- fixture
 

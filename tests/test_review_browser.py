@@ -24,7 +24,7 @@ CHROMIUM_ARGS = [
 ]
 HERE = Path(__file__).resolve().parent
 
-from pipeline.review import write_review  # noqa: E402
+from pipeline.review.page import write_review  # noqa: E402
 
 
 def _fixture_module():

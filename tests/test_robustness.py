@@ -23,9 +23,11 @@ from pathlib import Path
 import pytest
 import regex
 
-from pipeline import cli, engine, reading
-from pipeline.cleaning import fold
-from pipeline.reading import Article
+from pipeline import cli, engine
+
+from pipeline.io import reading
+from pipeline.extractors.cleaning import fold
+from pipeline.io.reading import Article
 
 REPO = Path(__file__).resolve().parents[1]
 DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"
@@ -517,7 +519,7 @@ def test_budget_is_checked_between_components_outside_the_main_thread(monkeypatc
 
 
 def test_pattern_time_limit_applies_to_finditer_and_search(monkeypatch):
-    from pipeline import rules
+    from pipeline.ruletools import rules
     monkeypatch.setattr(rules, "PATTERN_TIMEOUT", 0.2)
     pattern = rules.Pattern("test.runaway", regex.compile(r"(?:a|aa)+b"))
     for method in ("finditer", "search"):
@@ -600,7 +602,7 @@ def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
     one = list(engine.run_articles([a for a in articles if a.id != "killer"], processes=1))
     assert [r for r in records if r["article_id"] != "killer"] == one
     # the same with the table lines rendered in the workers (what `berita run -j N` asks for)
-    from pipeline.tables import encode_record
+    from pipeline.io.tables import encode_record
     encoded = list(engine.run_articles(articles, processes=2, batch_size=4, encode=encode_record))
     assert encoded == [encode_record(r) for r in records]
 
@@ -609,7 +611,7 @@ def test_the_alarm_stops_a_runaway_pattern_and_names_its_rule(monkeypatch):
     """Under the article's SIGALRM budget a pattern runs without the regex module's own time
     limit (it costs ~1.3 us a call); the alarm must then stop a runaway match itself, and
     the error row names the rule that was running. Off the alarm the limit is back."""
-    from pipeline import rules
+    from pipeline.ruletools import rules
     nlp = engine._local_nlp(None)
     dates = type(nlp.get_pipe("berita_dates"))
     runaway = rules.Pattern("test.runaway", regex.compile(r"(?:a|aa)+b"))

@@ -14,10 +14,10 @@ import pytest
 
 from pipeline import cli
 from pipeline.nlp import build_nlp
-from pipeline.rulecheck import (SCHEMA, check_rules, code_keys, collect_examples, run_example,
+from pipeline.ruletools.rulecheck import (SCHEMA, check_rules, code_keys, collect_examples, run_example,
                                 run_examples, runaway_problems)
-from pipeline.rules import BUILTIN_RULES_DIR, load_rules
-from pipeline.spans import values
+from pipeline.ruletools.rules import BUILTIN_RULES_DIR, load_rules
+from pipeline.extractors.spans import values
 
 EXAMPLES = collect_examples()
 
@@ -60,9 +60,9 @@ def test_builtin_rules_pass_check():
 
 def test_schema_describes_every_key_the_code_reads():
     # Keys the code reads but SCHEMA does not describe are accepted by `rules check` (so
-    # tuning never blocks a run) but not type-checked: describe them in pipeline/rulecheck.py.
+    # tuning never blocks a run) but not type-checked: describe them in pipeline/ruletools/rulecheck.py.
     missing = {name: sorted(code_keys(name) - set(SCHEMA[name])) for name in SCHEMA}
-    assert not any(missing.values()), f"add to SCHEMA in pipeline/rulecheck.py: {missing}"
+    assert not any(missing.values()), f"add to SCHEMA in pipeline/ruletools/rulecheck.py: {missing}"
 
 
 def test_schema_knows_every_builtin_top_level_key():

@@ -16,8 +16,8 @@ import pytest
 
 from pipeline import cli
 from pipeline.nlp import build_nlp
-from pipeline.rulecheck import collect_examples, run_example
-from pipeline.rules import load_rules
+from pipeline.ruletools.rulecheck import collect_examples, run_example
+from pipeline.ruletools.rules import load_rules
 
 NISEL = ("Pemkab Nisel Lindungi 2.500 Pekerja Rentan\n"
          "TELUK DALAM - Pemerintah Kabupaten (Pemkab) Nisel menandatangani perjanjian kerja sama dengan "

@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.engine import process_article
 from pipeline.nlp import build_nlp
-from pipeline.reading import Article
+from pipeline.io.reading import Article
 
 ROOT = Path(__file__).resolve().parent.parent
 

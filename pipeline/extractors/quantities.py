@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .numbers import NumberStarts, number_regex, parse_number
-from .rules import Pattern, RuleSet, alternation, cached_rules, standalone
+from ..ruletools.rules import Pattern, RuleSet, alternation, cached_rules, standalone
 from .spans import add_value, lowered, match_text, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C

@@ -16,7 +16,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .rules import RuleSet, alternation, cached_rules
+from ..ruletools.rules import RuleSet, alternation, cached_rules
 from .spans import add_value, lowered, match_text, set_values, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C

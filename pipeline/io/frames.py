@@ -11,7 +11,7 @@ CSV, cells are the values themselves (no spreadsheet-formula guard), and:
 * counts, amounts, offsets and mention counts are nullable integers (`Int64`);
 * percentages are floats; `is_primary` and `is_event` are nullable booleans.
 
-    >>> from pipeline.frames import load_tables
+    >>> from pipeline.io.frames import load_tables
     >>> t = load_tables("outputs/latest")
     >>> t["participants"].groupby("article_id")["count"].sum()
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fields import COLUMN_TYPES, COLUMNS
+from ..fields import COLUMN_TYPES, COLUMNS
 from .records import iter_records, table_rows
 
 # pandas dtype of each kind of column (fields.COLUMN_TYPES); other columns are text

@@ -11,7 +11,7 @@ from functools import lru_cache
 import regex
 from lokal import parse_rupiah
 
-from .rules import RuleSet, alternation
+from ..ruletools.rules import RuleSet, alternation
 
 
 def _branches(rules: RuleSet) -> tuple[str, str]:

@@ -6,7 +6,7 @@
 
 Shows the sentences (numbered), every extracted value with its field, normalized value,
 sentence number, offsets and the id of the rule that produced it, then the leftovers
-(pipeline/leftovers.py): numbers next to people nouns that no count rule took, name runs
+(pipeline/ruletools/leftovers.py): numbers next to people nouns that no count rule took, name runs
 after role words that produced no official, `Program …` phrases that are not programs,
 and names after Kabupaten/Kota/Pemkab/Pemkot that resolved to no regency.
 `--json` prints the same as one JSON object.
@@ -62,7 +62,7 @@ def _load_article(args):
             _fail("--id and --input go together")
         if args.text:
             _fail("give either TEXT or --id/--input, not both")
-        from .reading import InputError, iter_articles
+        from ..io.reading import InputError, iter_articles
         try:
             for article in iter_articles([args.input]):
                 if article.id == args.article_id:
@@ -87,9 +87,9 @@ def _fail(message: str):
 def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dict:
     """Annotate `text` and return {sentences, values, leftovers, boilerplate, event_date}."""
     from .leftovers import find_leftovers
-    from .nlp import build_nlp
-    from .cleaning import source_map
-    from .spans import values
+    from ..nlp import build_nlp
+    from ..extractors.cleaning import source_map
+    from ..extractors.spans import values
 
     nlp = nlp or build_nlp(list(rules_dirs))
     doc = nlp.make_doc(text)

@@ -18,7 +18,7 @@ from lokal import wilayah
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .rules import EndAnchored, RuleSet, cached_rules
+from ..ruletools.rules import EndAnchored, RuleSet, cached_rules
 from .spans import add_value, lowered, match_text, set_values, text_of, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C

@@ -13,9 +13,9 @@ from typing import Iterator
 from spacy.tokens import Doc
 
 from .reading import first_line
-from .cleaning import SourceMap, source_map
-from .fields import COLUMNS, FIELD_NAMES as FIELDS
-from .spans import sentence_bounds, text_of, values
+from ..extractors.cleaning import SourceMap, source_map
+from ..fields import COLUMNS, FIELD_NAMES as FIELDS
+from ..extractors.spans import sentence_bounds, text_of, values
 
 
 def _keep(item: dict, table: str) -> dict:

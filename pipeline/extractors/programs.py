@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import lexicon
-from .rules import RuleSet, alternation, cached_rules
+from ..ruletools.rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C

@@ -1,4 +1,4 @@
-"""`python -m pipeline.bench --dev PATH [--n 20000] [--small 2000]`: how fast is berita?
+"""`python -m tests.tools.bench --dev PATH [--n 20000] [--small 2000]`: how fast is berita?
 
 One run measures, side by side on the same texts (articles made by cycling the dev
 articles, ids made unique, written to temporary JSONL files):
@@ -173,8 +173,8 @@ def measure_floor(texts: list[str]) -> dict:
 
 def measure_berita_tokenizer(texts: list[str]) -> dict:
     """The tokenizer berita itself runs (spaCy's punctuation rules without the special
-    cases, pipeline/tokenizer.py), for information beside the floor."""
-    from .nlp import build_nlp
+    cases, pipeline/extractors/tokenizer.py), for information beside the floor."""
+    from pipeline.nlp import build_nlp
     tokenizer = build_nlp().tokenizer
     for _ in tokenizer.pipe(texts[:20]):  # warm-up
         pass
@@ -188,9 +188,9 @@ def measure_berita_tokenizer(texts: list[str]) -> dict:
 
 def measure_inprocess(articles: list[dict]) -> dict:
     """berita's annotation + record building, pipeline pre-built, nothing written."""
-    from .engine import _run_batch, batches
-    from .nlp import build_nlp
-    from .reading import Article
+    from pipeline.engine import _run_batch, batches
+    from pipeline.nlp import build_nlp
+    from pipeline.io.reading import Article
     t = time.perf_counter()
     nlp = build_nlp()
     build = time.perf_counter() - t
@@ -349,7 +349,7 @@ def evaluate(r: dict) -> list[dict]:
         rows.append(info(f"N={small['articles']}: berita 2-proc ÷ 1-proc",
                          _ratio(small_two["articles_per_s"], small["articles_per_s"])))
     if r.get("berita_tokenizer"):
-        # berita does not run the floor's tokenizer (pipeline/tokenizer.py): its own is faster,
+        # berita does not run the floor's tokenizer (pipeline/extractors/tokenizer.py): its own is faster,
         # so the floor ratio is met partly by that choice; this is extraction against its own
         rows.append(info("berita 1-proc ÷ berita's own tokenizer",
                          _ratio(one["articles_per_s"], r["berita_tokenizer"]["articles_per_s"])))
@@ -404,7 +404,7 @@ def print_report(r: dict, checks: list[dict]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m tests.tools.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--dev", required=True, type=Path, help="dev articles (JSONL) to cycle")
     ap.add_argument("--n", type=int, default=20000,
                     help="articles for the throughput runs: floor, berita -j1 and -j2 (default 20000)")

@@ -20,7 +20,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from .regencies import RegencyExtractor, gazetteer, norm_key
-from .rules import RuleSet, alternation, cached_rules, required_prefixes
+from ..ruletools.rules import RuleSet, alternation, cached_rules, required_prefixes
 from .spans import Words, add_value, match_text, prefix_starts, run_starts, sentence_bounds, sentence_text, values
 
 _re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C

@@ -798,5 +798,5 @@ setup();
 """
 
 
-if __name__ == "__main__":  # python -m pipeline.review OUTDIR
+if __name__ == "__main__":  # python -m pipeline.review.page OUTDIR
     sys.exit(main())

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import yaml
 
-from .records import iter_records, table_rows
+from ..io.records import iter_records, table_rows
 from .rules import BUILTIN_RULES_DIR
 
 RULES_PATH = BUILTIN_RULES_DIR / "scoring.yml"

@@ -81,19 +81,19 @@ PURPOSE = Key(TEXT, required=True, note="what the file is for, in a few sentence
 # What each extractor reads from its rule file (pipeline/<module>.py). A key the code does
 # not read is reported, so a typo (`alias:` for `aliases:`) does not silently do nothing.
 SCHEMA: dict[str, dict[str, Key]] = {
-    "boilerplate": {  # pipeline/cleaning.py
+    "boilerplate": {  # pipeline/extractors/cleaning.py
         "purpose": PURPOSE,
         "line": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "tail": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "list_header": Key(PATTERN), "list_item": Key(PATTERN),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "matching": {  # pipeline/cleaning.py
+    "matching": {  # pipeline/extractors/cleaning.py
         "purpose": PURPOSE,
         "invisible": Key(CHARACTERS, required=True),
         "examples": Key(EXAMPLES),
     },
-    "dates": {  # pipeline/dates.py
+    "dates": {  # pipeline/extractors/dates.py
         "purpose": PURPOSE,
         "months": Key(WORD_MAP, required=True, keys=tuple(str(m) for m in range(1, 13))),
         "weekdays": Key(WORDS, required=True),
@@ -110,7 +110,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "url_patterns": Key(PATTERN_LIST, required=True, groups=("year",)),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "numbers": {  # pipeline/numbers.py (and quantities.py for `digits`)
+    "numbers": {  # pipeline/extractors/numbers.py (and quantities.py for `digits`)
         "purpose": PURPOSE,
         "number_words": Key(WORDS, required=True),
         "scale_words": Key(WORDS, required=True),
@@ -118,7 +118,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "digits": Key(FRAGMENT, required=True),
         "examples": Key(EXAMPLES),
     },
-    "officials": {  # pipeline/officials.py
+    "officials": {  # pipeline/extractors/officials.py
         "purpose": PURPOSE,
         "roles": Key(WORD_MAP, required=True),
         "context_roles": Key(RECORDS, fields=_fields(head=Key(TEXT, True), org=Key(PATTERN, True),
@@ -140,7 +140,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "not_name": Key(WORDS, required=True),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "programs": {  # pipeline/programs.py
+    "programs": {  # pipeline/extractors/programs.py
         "purpose": PURPOSE,
         "known": Key(RECORDS, required=True, fields=_fields(name=Key(TEXT, True), acronym=Key(TEXT),
                                                             also=Key(WORDS))),
@@ -153,7 +153,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
             program_words=Key(PATTERN), uncommon=Key(FLAG))),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "quantities": {  # pipeline/quantities.py
+    "quantities": {  # pipeline/extractors/quantities.py
         "purpose": PURPOSE,
         "people_nouns": Key(WORDS, required=True),
         "between": Key(WORDS, required=True),
@@ -174,7 +174,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "purpose_words": Key(PATTERN, required=True),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "regencies": {  # pipeline/regencies.py
+    "regencies": {  # pipeline/extractors/regencies.py
         "purpose": PURPOSE,
         "aliases": Key(ALIASES),
         "short_first_words": Key(WORD_MAP), "district_prefixes": Key(WORDS), "party_lists": Key(PATTERN_LIST),
@@ -186,12 +186,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "dateline": Key(PATTERN, required=True, groups=("place",)),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
-    "scoring": {  # pipeline/evaluation.py
+    "scoring": {  # pipeline/ruletools/evaluation.py
         "purpose": PURPOSE,
         "honorifics": Key(WORDS, required=True),
         "degrees": Key(WORDS, required=True),
     },
-    "sentences": {  # pipeline/sentences.py
+    "sentences": {  # pipeline/extractors/sentences.py
         "purpose": PURPOSE,
         "abbreviations": Key(WORDS, required=True),
         "initials": Key(FRAGMENT, required=True),
@@ -218,19 +218,21 @@ EXPECT_FIELDS = {"dates": ("event_date",), "regencies": ("regencies",), "officia
 
 # Which module reads which rule file: a key the code reads is allowed even before SCHEMA
 # describes it (then only its YAML is checked), so tuning the extractors never blocks a run.
-READERS = {"boilerplate": ["cleaning"], "matching": ["cleaning"], "dates": ["dates"], "numbers": ["numbers", "quantities"],
-           "officials": ["officials"], "programs": ["programs"], "quantities": ["quantities"],
-           "regencies": ["regencies"], "scoring": ["evaluation"], "sentences": ["sentences"]}
+READERS = {"boilerplate": ["extractors.cleaning"], "matching": ["extractors.cleaning"],
+           "dates": ["extractors.dates"], "numbers": ["extractors.numbers", "extractors.quantities"],
+           "officials": ["extractors.officials"], "programs": ["extractors.programs"],
+           "quantities": ["extractors.quantities"], "regencies": ["extractors.regencies"],
+           "scoring": ["ruletools.evaluation"], "sentences": ["extractors.sentences"]}
 
 
 @lru_cache(maxsize=None)
 def code_keys(name: str) -> frozenset[str]:
     """Top-level keys of rules/<name>.yml that the extractor code reads."""
     keys: set[str] = set()
-    here = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     for module in READERS.get(name, []):
         try:
-            source = (here / f"{module}.py").read_text(encoding="utf-8")
+            source = (package / f"{module.replace('.', '/')}.py").read_text(encoding="utf-8")
         except OSError:
             continue
         # `spec[...]` is read from the file the module binds to `spec` (cleaning.py reads two)
@@ -763,7 +765,7 @@ def _expansions(merged: dict[str, dict]) -> dict[str, str]:
         words = merged.get("quantities", {}).get(key)
         out[name] = alternation(str(w) for w in words) if isinstance(words, list) and words else "(?:x)"
     try:
-        from .numbers import number_regex
+        from ..extractors.numbers import number_regex
         from .rules import RuleSet
         source = number_regex(RuleSet(merged, {}))
         regex.compile(source)
@@ -775,7 +777,7 @@ def _expansions(merged: dict[str, dict]) -> dict[str, str]:
 
 
 def _regency_names() -> frozenset[str]:
-    from .regencies import gazetteer
+    from ..extractors.regencies import gazetteer
     return frozenset(r.name for r in gazetteer())
 
 
@@ -1205,8 +1207,8 @@ def _fmt_date(v) -> str:
 def run_example(example: Example, nlp) -> Result:
     """Run one example through the pipeline and compare with what it expects."""
     from .evaluation import norm_name, norm_text
-    from .numbers import parse_number
-    from .spans import values
+    from ..extractors.numbers import parse_number
+    from ..extractors.spans import values
 
     name, ex = example.name, example.data
     problems = example_format_problems(name, ex)
@@ -1274,7 +1276,7 @@ def run_examples(extra_dirs=(), only: Iterable[str] = (), nlp=None) -> list[Resu
     dirs = _layers_for(extra_dirs, only)
     examples = collect_examples(dirs, only)
     if nlp is None:
-        from .nlp import build_nlp
+        from ..nlp import build_nlp
         nlp = build_nlp(dirs)
     return [run_example(e, nlp) for e in examples]
 

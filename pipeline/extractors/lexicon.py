@@ -18,7 +18,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from .rules import BUILTIN_RULES_DIR
+from ..ruletools.rules import BUILTIN_RULES_DIR
 
 OUT = BUILTIN_RULES_DIR / "lexicons" / "common_words.txt"
 SOURCE = "nlp-id==0.1.23.0"
@@ -48,7 +48,7 @@ def build(out: Path = OUT) -> int:
     words = common_words(lines)
     out.parent.mkdir(parents=True, exist_ok=True)
     header = (f"# Common (non-name) Indonesian words, derived from {SOURCE} {MEMBER}\n"
-              f"# by `make lexicon` (pipeline/lexicon.py): count >= 2, tagged NNP in <= 10% of uses.\n")
+              f"# by `make lexicon` (pipeline/extractors/lexicon.py): count >= 2, tagged NNP in <= 10% of uses.\n")
     out.write_text(header + "\n".join(words) + "\n", encoding="utf-8")
     print(f"{len(words)} words from {len(lines)} tagged tokens → {out}")
     return 0

@@ -8,6 +8,7 @@ Rules are read at the start of every run, so an edit applies on the next run.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import threading
 from dataclasses import dataclass, field
@@ -17,11 +18,17 @@ from typing import Any, Iterable
 import regex
 import yaml
 
-# rules/ of the checkout (an editable install, the Makefile's); a wheel carries a copy as
-# pipeline/rules_data (pyproject.toml)
-BUILTIN_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
-if not BUILTIN_RULES_DIR.is_dir():
-    BUILTIN_RULES_DIR = Path(__file__).resolve().parent / "rules_data"
+
+def _builtin_rules_dir() -> Path:
+    """The rules berita ships: the package pipeline.rules_data of an installed wheel
+    (pyproject.toml), else rules/ of the checkout that holds this package."""
+    shipped = importlib.util.find_spec("pipeline.rules_data")
+    if shipped is not None and shipped.submodule_search_locations:
+        return Path(list(shipped.submodule_search_locations)[0])
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+BUILTIN_RULES_DIR = _builtin_rules_dir()
 
 # Time limit for one pattern over one text, in seconds: a runaway pattern fails the
 # article (an error row naming the rule), never the batch.

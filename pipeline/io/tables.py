@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .outdir import IN_PLACE_PREFIXES, OUTPUT_DIRS, OUTPUT_FILES
-from .fields import COLUMNS
+from ..fields import COLUMNS
 from .records import table_rows
 
 try:

@@ -18,7 +18,7 @@ import json
 import os
 from pathlib import Path
 
-from .fields import COLUMNS
+from ..fields import COLUMNS
 
 RUN_INFO = "run.json"
 RUN_INFO_KEY = "berita_version"  # what marks a run.json as berita's

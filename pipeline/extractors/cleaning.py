@@ -28,7 +28,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .rules import RuleSet, RuleTimeout, any_of, cached_rules
+from ..ruletools.rules import RuleSet, RuleTimeout, any_of, cached_rules
 from . import spans  # noqa: F401  (registers Doc extensions)
 from .spans import set_match_text, text_of
 

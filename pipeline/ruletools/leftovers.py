@@ -27,9 +27,9 @@ from typing import Iterable
 
 import regex
 
-from .cleaning import fold
-from .numbers import number_regex, parse_number
-from .regencies import RegencyExtractor, norm_key
+from ..extractors.cleaning import fold
+from ..extractors.numbers import number_regex, parse_number
+from ..extractors.regencies import RegencyExtractor, norm_key
 from .rules import RuleSet, alternation, cached_rules
 
 KINDS = ("count", "official", "program", "regency")
@@ -285,7 +285,7 @@ def finder(rules_dirs: Iterable = ()) -> LeftoverFinder:
 
 def find_leftovers(doc, rules_dirs: Iterable = ()) -> list[dict]:
     """Leftovers of an annotated Doc: [{kind, surface, start, end, shape}] in text order."""
-    from .spans import match_text, values
+    from ..extractors.spans import match_text, values
     view = _View(doc.text, match_text(doc), list(doc._.sentence_starts),
                  {f: values(doc, f) for f in VALUE_FIELDS})
     return finder(rules_dirs).find(view)
@@ -328,7 +328,7 @@ class LeftoverTally:
         return sorted(self.groups.values(), key=lambda g: (-g["count"], KINDS.index(g["kind"]), g["shape"]))
 
     def write(self, path: Path) -> Path:
-        from .tables import safe_cell
+        from ..io.tables import safe_cell
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
             w.writeheader()

@@ -13,7 +13,7 @@ import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .rules import RuleSet, cached_rules
+from ..ruletools.rules import RuleSet, cached_rules
 from . import spans  # noqa: F401
 from .spans import set_sentence_starts, text_of
 

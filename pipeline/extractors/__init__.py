@@ -1,0 +1,1 @@
+"""Extractors: from raw text to grounded values (cleaning, tokens, sentences, then one module per field)."""

@@ -1,0 +1,1 @@
+"""The self-contained review page of a run."""

@@ -1,0 +1,1 @@
+"""Rule tooling: loading and checking rules/, explain, leftovers, and scoring against gold."""
