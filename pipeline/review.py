@@ -1,17 +1,28 @@
-"""Offline review page for a run: ``OUTDIR/review.html``.
+"""Offline review page for a run: ``OUTDIR/review.html`` and its data folder ``OUTDIR/review/``.
 
-``write_review(outdir)`` reads ``OUTDIR/records.jsonl`` (see docs/CONTRACT.md) and writes one
-self-contained HTML file (inline CSS and vanilla JS, no network, no server) that lists the
-run's articles and, for the article you open, shows its text with every extracted value
-highlighted per field, boilerplate greyed, sentence boundaries on demand, and one table per
-field whose rows are linked to the highlighted spans.
+``write_review(outdir)`` reads ``OUTDIR/records.jsonl`` (see docs/CONTRACT.md) one line at a
+time and writes
 
-All records sit in a single ``<script type="application/json">`` blob in which ``<``, ``>``
-and ``&`` are written as ``\\u003c``/``\\u003e``/``\\u0026``, so article text containing
-``</script>`` or ``<!--`` cannot end the blob early. The page builds the DOM with
-``createElement``/``textContent`` only; article text never goes through ``innerHTML``.
-Only the opened article is rendered, so the page stays usable for thousands of articles and
-the file grows linearly with ``records.jsonl``.
+* ``review.html``: the page (HTML, CSS and JavaScript from ``pipeline/review_assets``,
+  inlined) with a compact index of the articles: id, title, status, event date, regency,
+  the number of values per field and the rule ids used;
+* ``review/part-0001.js``, ``part-0002.js``, …: the records, ``PART_SIZE`` per file, each
+  value without its ``sentence`` (the page shows sentences from the sentence ranges). Each
+  file is a script that hands its records to the page; the page loads a part when an
+  article in it is opened or a search looks into the texts, and keeps only a few.
+
+So memory stays flat whatever the number of articles, and a run of any size opens at once.
+The page works opened from disk (``file://``), with no server and no network, as long as
+``review/`` stays beside it.
+
+Every piece of data is JSON in which ``<``, ``>`` and ``&`` are written as ``\\u003c``,
+``\\u003e`` and ``\\u0026``, so article text containing ``</script>`` or ``<!--`` cannot
+end a script early. The page builds the DOM with ``createElement``/``textContent`` only;
+article text never goes through ``innerHTML``. Its Content-Security-Policy runs only
+scripts carrying the run's nonce (the page's own and its parts).
+
+A page is complete or absent: the files are written, fsync'ed and only then put in place;
+if writing fails (a full disk), what was written is removed and the error raised.
 
 CLI: ``berita review OUTDIR [--records PATH]`` -> :func:`main`.
 """
@@ -19,17 +30,24 @@ CLI: ``berita review OUTDIR [--records PATH]`` -> :func:`main`.
 from __future__ import annotations
 
 import argparse
+import codecs
+import hashlib
 import html
 import json
 import math
 import os
 import re
+import secrets
+import shutil
 import sys
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterator
 
-__all__ = ["FIELDS", "write_review", "load_records", "render_review", "main"]
+from .tables import _fsync_dir, _lock, _unlock, clean_stale, exchange, temp_prefixes
+
+__all__ = ["FIELDS", "PART_SIZE", "PARTS_DIR", "write_review", "write_files", "iter_records",
+           "main"]
 
 #: The value lists of a record, in display order.
 FIELDS: tuple[str, ...] = (
@@ -41,6 +59,12 @@ FIELDS: tuple[str, ...] = (
     "percentages",
     "amounts",
 )
+
+#: Records per data file of the page.
+PART_SIZE = 1000
+#: The page's data folder, beside review.html.
+PARTS_DIR = "review"
+_PART_FILE = re.compile(r"part-\d{4,}\.js")
 
 # key, label, short column header, background colour, strong colour, table columns
 _FIELD_META: tuple[dict[str, Any], ...] = (
@@ -63,35 +87,44 @@ _FIELD_META: tuple[dict[str, Any], ...] = (
 assert tuple(m["key"] for m in _FIELD_META) == FIELDS
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_PLACEHOLDER = re.compile(r"%%(TITLE|CSS|JS|DATA)%%")
+_PLACEHOLDER = re.compile(r"%%(TITLE|CSS|JS|NONCE|META)%%")
 
 
 # --------------------------------------------------------------------------- data
 
 
-def load_records(path: Path) -> list[dict[str, Any]]:
-    """Read ``records.jsonl``; a line that is not a JSON object becomes an error row."""
-    records: list[dict[str, Any]] = []
-    with open(path, encoding="utf-8-sig", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except ValueError as exc:
-                obj, problem = None, f"unparseable JSON: {exc}"
-            else:
-                problem = None if isinstance(obj, dict) else "record is not a JSON object"
-            if problem is not None:
-                obj = {
-                    "article_id": f"<records.jsonl line {lineno}>",
-                    "title": None,
-                    "status": "error",
-                    "error": f"{path.name} line {lineno}: {problem}",
-                    "text": "",
-                }
-            records.append(obj)
-    return records
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The non-blank lines of a records file with their numbers (a leading BOM dropped)."""
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8):]
+            if raw.strip():
+                yield lineno, raw
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of ``records.jsonl``, one at a time; a line that is not a JSON object
+    becomes an error row."""
+    path = Path(path)
+    for lineno, raw in _lines(path):
+        try:
+            obj = json.loads(raw.decode("utf-8", errors="replace"))
+        except ValueError as exc:
+            obj, problem = None, f"unparseable JSON: {exc}"
+        except RecursionError:
+            obj, problem = None, "unparseable JSON: nested too deeply"
+        else:
+            problem = None if isinstance(obj, dict) else "record is not a JSON object"
+        if problem is not None:
+            obj = {
+                "article_id": f"<records.jsonl line {lineno}>",
+                "title": None,
+                "status": "error",
+                "error": f"{path.name} line {lineno}: {problem}",
+                "text": "",
+            }
+        yield obj
 
 
 def _finite(obj: Any) -> Any:
@@ -106,10 +139,10 @@ def _finite(obj: Any) -> Any:
 
 
 def _script_json(obj: Any) -> str:
-    """JSON that is safe inside ``<script type="application/json">``.
+    """JSON that is safe inside a ``<script>`` element and as a JavaScript expression.
 
     ``<``, ``>`` and ``&`` only ever occur inside JSON strings, where ``\\u003c`` etc. are
-    equivalent escapes; so the HTML parser never sees ``</script>`` or ``<!--`` in the blob.
+    equivalent escapes; so the HTML parser never sees ``</script>`` or ``<!--`` in it.
     """
     try:
         text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
@@ -122,14 +155,57 @@ def _script_json(obj: Any) -> str:
     return _LONE_SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
 
 
-def render_review(records: Iterable[dict[str, Any]], title: str = "berita review") -> str:
-    """The complete HTML page for ``records`` (list of records.jsonl objects)."""
-    records = list(records)
-    blob = _script_json({"version": 1, "fields": list(_FIELD_META), "records": records})
-    parts = {"TITLE": html.escape(title), "CSS": "\n" + _asset("review.css") + _field_css(),
-             "JS": "\n" + _asset("review.js"), "DATA": blob}
-    # One pass over the template: substituted text (article data!) is never re-scanned.
-    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _asset("page.html"))
+def _text(x: Any) -> str:
+    """A scalar as the page shows it ('' for null)."""
+    if x is None:
+        return ""
+    if isinstance(x, str):
+        return x
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    return json.dumps(x, ensure_ascii=False)
+
+
+def _values(rec: dict[str, Any], field: str) -> list:
+    v = rec.get(field)
+    return v if isinstance(v, list) else []
+
+
+def _status(rec: dict[str, Any]) -> str:
+    status = rec.get("status")
+    if status in ("ok", "error"):
+        return status
+    if status:
+        return _text(status)
+    return "error" if rec.get("error") else "ok"
+
+
+def _index_entry(rec: dict[str, Any], rule_ids: dict[str, int]) -> list:
+    """The page's index row of a record: id, title, status, event date, regency, error,
+    values per field, rule ids (numbers into the rule list)."""
+    rules = {rule_ids.setdefault(v["rule"], len(rule_ids))
+             for f in FIELDS for v in _values(rec, f)
+             if isinstance(v, dict) and isinstance(v.get("rule"), str)}
+    return [_text(rec.get("article_id")), _text(rec.get("title")), _status(rec),
+            _text(rec.get("event_date")), _text(rec.get("regency_name")),
+            _text(rec.get("error")), [len(_values(rec, f)) for f in FIELDS], sorted(rules)]
+
+
+def _compact(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record as a part file holds it: each value without its ``sentence`` text."""
+    out = dict(rec)
+    for f in FIELDS:
+        if isinstance(out.get(f), list):
+            out[f] = [{k: x for k, x in v.items() if k != "sentence"} if isinstance(v, dict) else v
+                      for v in out[f]]
+    return out
+
+
+def _part_name(k: int) -> str:
+    return f"part-{k:04d}.js"
+
+
+# --------------------------------------------------------------------------- page
 
 
 def _asset(name: str) -> str:
@@ -141,47 +217,158 @@ def _field_css() -> str:
     return "".join(f".f-{m['key']}{{--bg:{m['bg']};--fg:{m['fg']}}}\n" for m in _FIELD_META)
 
 
-def write_review(outdir: Path, records_path: Path | None = None) -> Path:
-    """Write ``OUTDIR/review.html`` from ``records_path`` (default ``OUTDIR/records.jsonl``).
+def _page_pieces(title: str, meta: dict[str, Any]) -> list[str]:
+    """The page around its data: [before the index, between index and rule list, after]."""
+    values = {"TITLE": html.escape(title), "CSS": "\n" + _asset("review.css") + _field_css(),
+              "JS": "\n" + _asset("review.js"), "NONCE": meta["token"],
+              "META": _script_json(meta)}
+    # split first: substituted text (a title!) is never scanned for placeholders
+    pieces = re.split(r"%%(?:INDEX|RULES)%%", _asset("page.html"))
+    assert len(pieces) == 3, "page.html needs %%INDEX%% then %%RULES%%"
+    return [_PLACEHOLDER.sub(lambda m: values[m.group(1)], p) for p in pieces]
 
-    Returns the path of the written file. Raises ``FileNotFoundError`` if the records file
-    does not exist. The file is replaced atomically.
+
+def _survey(path: Path) -> tuple[int, str]:
+    """Number of records and a fingerprint of them (the page's token), read line by line."""
+    digest = hashlib.sha256()
+    n = 0
+    for _, raw in _lines(path):
+        digest.update(raw)
+        n += 1
+    return n, digest.hexdigest()[:24]
+
+
+def _open_new(path: Path):
+    """A new text file (tests replace this to simulate a full disk)."""
+    return open(path, "x", encoding="utf-8", newline="\n")
+
+
+def _finish(fh) -> None:
+    fh.flush()
+    os.fsync(fh.fileno())
+    fh.close()
+
+
+def write_files(directory: Path, records_path: Path, name: str) -> None:
+    """Write ``directory/review.html`` and ``directory/review/`` from ``records_path``.
+
+    Both must not exist yet. Memory holds one record at a time. Everything written is
+    fsync'ed; if anything fails (e.g. ENOSPC), nothing of the page is left and the error
+    is raised.
+    """
+    directory, records_path = Path(directory), Path(records_path)
+    n, token = _survey(records_path)
+    meta = {"version": 2, "fields": list(_FIELD_META), "articles": n, "part_size": PART_SIZE,
+            "parts_dir": PARTS_DIR, "token": token}
+    head, middle, tail = _page_pieces(f"berita review · {name} · {n} articles", meta)
+    page_path, parts_dir = directory / "review.html", directory / PARTS_DIR
+    os.mkdir(parts_dir)
+    page = part = None
+    try:
+        page = _open_new(page_path)
+        page.write(head + "[")
+        rule_ids: dict[str, int] = {}
+        for i, rec in enumerate(iter_records(records_path)):
+            if i % PART_SIZE == 0:
+                if part is not None:
+                    part.write("\n]);\n")
+                    _finish(part)
+                part = _open_new(parts_dir / _part_name(i // PART_SIZE + 1))
+                part.write(f'berita_part("{token}",{i // PART_SIZE + 1},[\n')
+            else:
+                part.write(",\n")
+            try:
+                data, entry = _script_json(_compact(rec)), _script_json(_index_entry(rec, rule_ids))
+            except RecursionError:  # nested deeper than the encoder goes
+                rec = {"article_id": rec.get("article_id"), "status": "error", "text": "",
+                       "error": f"record {i + 1}: nested too deeply to show"}
+                data, entry = _script_json(rec), _script_json(_index_entry(rec, rule_ids))
+            part.write(data)
+            page.write(("," if i else "") + "\n" + entry)
+        if part is not None:
+            part.write("\n]);\n")
+            _finish(part)
+        page.write("\n]" + middle + _script_json(list(rule_ids)) + tail)
+        _finish(page)
+        _fsync_dir(parts_dir)
+    except BaseException:
+        for fh in (part, page):
+            try:
+                if fh is not None:
+                    fh.close()
+            except OSError:  # its buffer cannot be written either
+                pass
+        try:
+            os.unlink(page_path)
+        except OSError:
+            pass
+        shutil.rmtree(parts_dir, ignore_errors=True)
+        raise
+
+
+def _swap_in(new: Path, target: Path) -> None:
+    """Put the data folder ``new`` at ``target``, replacing a previous one of ours."""
+    if os.path.islink(target) or (os.path.lexists(target) and not target.is_dir()):
+        raise OSError(f"{target} exists and is not a review data folder")
+    if not target.exists():
+        os.rename(new, target)
+        return
+    foreign = [p.name for p in target.iterdir() if not _PART_FILE.fullmatch(p.name)]
+    if foreign:
+        raise OSError(f"{target} holds files berita did not write ({', '.join(sorted(foreign)[:3])})")
+    if exchange(new, target):  # `new` now holds the previous folder, removed with its parent
+        return
+    old = target.parent / f"{temp_prefixes(target)[1]}{os.getpid()}-{secrets.token_hex(4)}"
+    os.rename(target, old)
+    os.rename(new, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def write_review(outdir: Path, records_path: Path | None = None) -> Path:
+    """Write ``OUTDIR/review.html`` and ``OUTDIR/review/`` from ``records_path`` (default
+    ``OUTDIR/records.jsonl``); returns the page's path.
+
+    Raises ``FileNotFoundError`` if the records file does not exist, ``OSError`` if the
+    page cannot be written; then the previous page, if any, is left as it was. Both are
+    written in a temporary folder in OUTDIR (``.review.tmp-*``, removed by the next call
+    if a kill left it), then the data folder is swapped in and the page renamed over the
+    old one. In the moment between the two, the old page refuses the new data (each part
+    carries the page's token) and asks for a reload.
     """
     outdir = Path(outdir)
     records_path = Path(records_path) if records_path is not None else outdir / "records.jsonl"
     if not records_path.is_file():
         raise FileNotFoundError(f"no records file: {records_path}")
-    records = load_records(records_path)
-    name = outdir.resolve().name or str(outdir)
-    page = render_review(records, title=f"berita review · {name} · {len(records)} articles")
     outdir.mkdir(parents=True, exist_ok=True)
-    target = outdir / "review.html"
-    # not mkstemp: its 0600 mode would survive the rename; this respects the umask
-    tmp = outdir / f".review-{os.getpid()}-{id(page):x}.html.tmp"
+    target = outdir / PARTS_DIR
+    clean_stale(target)
+    tmp = outdir / f"{temp_prefixes(target)[0]}{os.getpid()}-{secrets.token_hex(4)}"
+    os.mkdir(tmp)  # not mkdtemp: its 0700 mode would survive the rename; this respects the umask
+    lock = _lock(tmp, blocking=True)  # a concurrent call's clean_stale leaves it alone
     try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(page)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return target
+        write_files(tmp, records_path, outdir.resolve().name or str(outdir))
+        _swap_in(tmp / PARTS_DIR, target)
+        os.replace(tmp / "review.html", outdir / "review.html")
+        _fsync_dir(outdir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        _unlock(lock)
+    return outdir / "review.html"
 
 
 # --------------------------------------------------------------------------- CLI
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``berita review OUTDIR``: (re)write OUTDIR/review.html; 2 if records.jsonl is missing.
+    """``berita review OUTDIR``: (re)write OUTDIR/review.html; 2 if records.jsonl is missing,
+    1 if the page cannot be written (the previous page is then unchanged).
 
     ``argv`` excludes the program and sub-command names.
     """
     parser = argparse.ArgumentParser(
         prog="berita review",
-        description="Write OUTDIR/review.html, an offline page to inspect a run's extractions.",
+        description="Write OUTDIR/review.html (and its data folder OUTDIR/review/), "
+                    "an offline page to inspect a run's extractions.",
     )
     parser.add_argument("outdir", type=Path, help="output directory of `berita run`")
     parser.add_argument("--records", type=Path, default=None,
@@ -195,7 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         path = write_review(args.outdir, args.records)
     except OSError as exc:
-        print(f"berita review: cannot write review page: {exc}", file=sys.stderr)
+        print(f"berita review: cannot write review page: {exc}; "
+              f"{args.outdir / 'review.html'} left as it was", file=sys.stderr)
         return 1
     print(path)
     return 0

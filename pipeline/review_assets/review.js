@@ -1,13 +1,42 @@
 (function () {
 'use strict';
-var DATA = JSON.parse(document.getElementById('berita-data').textContent);
-var RECS = Array.isArray(DATA.records) ? DATA.records : [];
-var FIELDS = DATA.fields;
-var FIELD = {};
-FIELDS.forEach(function (f) { FIELD[f.key] = f; });
+// The page holds an index of the articles (berita-index: one row per article, see
+// review.py's _index_entry); the records themselves are in review/part-NNNN.js, PART_SIZE
+// per file, loaded when needed. Lookups keyed by data (ids, rule names) use Map and Set,
+// so an id such as "__proto__" or "constructor" is an ordinary key.
+function json(id) { return JSON.parse(document.getElementById(id).textContent); }
+var META = json('berita-meta');
+var RULES = json('berita-rules');
+var FIELDS = META.fields;
+var FIELD = new Map(FIELDS.map(function (f) { return [f.key, f]; }));
+var PART_SIZE = META.part_size;
 
-var state = {current: null, fields: {}, rule: '', status: '', terms: [], showSent: false, marked: null};
-FIELDS.forEach(function (f) { state.fields[f.key] = true; });
+// What one article view draws at most (more would freeze or crash the tab); the page says
+// when it leaves something out.
+var MAX_HIGHLIGHTS = 2000;   // value highlights
+var MAX_RANGES = 20000;      // sentence and boilerplate ranges
+var MAX_DEPTH = 8;           // highlights and ranges open at one place of the text
+var MAX_ROWS = 1000;         // rows per field table
+var LIST_PAGE = 1000;        // rows of the article list at a time
+var KEEP_PARTS = 3;          // data files kept in memory
+
+var ARTS = json('berita-index').map(function (e, i) {
+  return {i: i, id: e[0], title: e[1], status: e[2], date: e[3], reg: e[4], error: e[5],
+          counts: e[6], rules: new Set(e[7].map(function (k) { return RULES[k]; }))};
+});
+var NPARTS = Math.ceil(ARTS.length / PART_SIZE);
+var firstById = new Map();
+ARTS.forEach(function (a) { if (!firstById.has(a.id)) firstById.set(a.id, a.i); });
+// errors first, then input order
+var ORDER = ARTS.slice().sort(function (a, b) {
+  return (a.status === 'error' ? 0 : 1) - (b.status === 'error' ? 0 : 1) || a.i - b.i;
+});
+
+var state = {current: null, rec: null, fields: new Map(), rule: '', status: '', showSent: false,
+             marked: null, listPage: 0};
+FIELDS.forEach(function (f) { state.fields.set(f.key, true); });
+// search: terms, parts scanned so far (in order), matching article numbers
+var search = {gen: 0, terms: [], scanned: NPARTS, hits: new Set(), unreadable: []};
 
 function $(id) { return document.getElementById(id); }
 function el(tag, attrs) {
@@ -30,11 +59,7 @@ function el(tag, attrs) {
 }
 function arr(rec, key) { var a = rec && rec[key]; return Array.isArray(a) ? a : []; }
 function str(x) { return x === null || x === undefined ? '' : String(x); }
-function statusOf(rec) {
-  if (rec.status === 'ok' || rec.status === 'error') return rec.status;
-  if (rec.status) return String(rec.status);
-  return rec.error ? 'error' : 'ok';
-}
+function num(n) { return n.toLocaleString('en-US'); }
 function groupDigits(n) {
   var s = String(n), neg = s.charAt(0) === '-';
   if (neg) s = s.slice(1);
@@ -122,36 +147,133 @@ function issueOf(v, text, u) {
   return '';
 }
 function shown(field, v) {
-  return state.fields[field] && (!state.rule || str(v && v.rule) === state.rule);
+  return state.fields.get(field) && (!state.rule || str(v && v.rule) === state.rule);
 }
 
-// ---- per-record summary (cheap; computed once)
-var META = RECS.map(function (r, i) {
-  var rules = {}, counts = FIELDS.map(function (f) {
-    var a = arr(r, f.key);
-    a.forEach(function (v) { if (v && v.rule !== undefined && v.rule !== null) rules[v.rule] = 1; });
-    return a.length;
-  });
-  return {i: i, id: str(r.article_id), status: statusOf(r), rules: rules, counts: counts, hay: null};
-});
-function haystack(i) {
-  var m = META[i];
-  if (m.hay === null) {
-    var r = RECS[i], parts = [r.article_id, r.title, r.url, r.text, r.error, r.event_date, r.regency_name,
-                              Array.isArray(r.warnings) ? r.warnings.map(cell).join('\n') : null];
-    FIELDS.forEach(function (f) {
-      arr(r, f.key).forEach(function (v) { if (v) { parts.push(v.surface, v.rule, norm(f.key, v)); } });
-    });
-    m.hay = parts.filter(function (x) { return x !== null && x !== undefined; }).map(String).join('\n').toLowerCase();
+// ---- data files: review/part-NNNN.js calls berita_part(token, k, records)
+var parts = new Map();  // k -> {recs, waiting}; most recently used last
+function partOf(i) { return Math.floor(i / PART_SIZE) + 1; }
+function partSrc(k) { return META.parts_dir + '/part-' + String(k).padStart(4, '0') + '.js'; }
+window.berita_part = function (token, k, recs) {
+  var p = parts.get(k);
+  if (p && token === META.token && Array.isArray(recs)) p.recs = recs;
+};
+// done(records of part k, or null and why not)
+function loadPart(k, done) {
+  var p = parts.get(k);
+  if (p) {
+    parts.delete(k);
+    parts.set(k, p);  // most recently used
+    if (p.recs) done(p.recs, null);
+    else p.waiting.push(done);
+    return;
   }
-  return m.hay;
+  p = {recs: null, waiting: [done]};
+  parts.set(k, p);
+  var s = el('script', {src: partSrc(k)});
+  s.nonce = META.token;
+  s.onload = s.onerror = function (e) {
+    s.remove();
+    var why = null;
+    if (!p.recs) {
+      parts.delete(k);
+      why = e.type === 'error'
+        ? 'cannot read ' + partSrc(k) + ': the folder ' + META.parts_dir + '/ must stay beside this page'
+        : partSrc(k) + ' belongs to another run: reload the page';
+    }
+    for (var key of Array.from(parts.keys())) {
+      if (parts.size <= KEEP_PARTS) break;
+      if (parts.get(key).recs) parts.delete(key);
+    }
+    p.waiting.splice(0).forEach(function (cb) { cb(p.recs, why); });
+  };
+  document.head.append(s);
 }
-var firstById = {};
-META.forEach(function (m) { if (!(m.id in firstById)) firstById[m.id] = m.i; });
 
-// ---- article list
-var rows = [];
-function buildList() {
+// ---- search: the index answers ids and titles; texts and values need the parts, which
+// are read one after the other (a few kept), the list filling in as they come
+function indexHay(a) {
+  return [a.id, a.title, a.error, a.date, a.reg].join('\n').toLowerCase();
+}
+function recordHay(r) {
+  var out = [r.article_id, r.title, r.url, r.text, r.error, r.event_date, r.regency_name,
+             Array.isArray(r.warnings) ? r.warnings.map(cell).join('\n') : null];
+  FIELDS.forEach(function (f) {
+    arr(r, f.key).forEach(function (v) { if (v) { out.push(v.surface, v.rule, norm(f.key, v)); } });
+  });
+  return out.filter(function (x) { return x !== null && x !== undefined; }).map(String).join('\n').toLowerCase();
+}
+function allTerms(hay) {
+  return search.terms.every(function (t) { return hay.indexOf(t) >= 0; });
+}
+function startSearch(terms) {
+  var gen = ++search.gen;
+  search.terms = terms;
+  search.hits = new Set();
+  search.unreadable = [];
+  search.scanned = terms.length ? 0 : NPARTS;
+  applyListFilters();
+  function next(k) {
+    if (gen !== search.gen || k > NPARTS) return;
+    loadPart(k, function (recs) {
+      if (gen !== search.gen) return;
+      var first = (k - 1) * PART_SIZE, last = Math.min(first + PART_SIZE, ARTS.length);
+      for (var i = first; i < last; i++) {
+        var r = recs && recs[i - first];
+        if (allTerms(r ? recordHay(r) : indexHay(ARTS[i]))) search.hits.add(i);
+      }
+      if (!recs) search.unreadable.push(k);
+      search.scanned = k;
+      applyListFilters();
+      setTimeout(function () { next(k + 1); }, 0);
+    });
+  }
+  next(1);
+}
+function searching() { return search.scanned < NPARTS; }
+
+// ---- article list (the filtered articles, LIST_PAGE rows at a time)
+var rows = new Map();  // article number -> its row, for the rows on screen
+function passes(a) {
+  if (state.status && a.status !== state.status) return false;
+  if (state.rule && !a.rules.has(state.rule)) return false;
+  if (!search.terms.length) return true;
+  return partOf(a.i) <= search.scanned && search.hits.has(a.i);
+}
+function listRow(a) {
+  var tr = el('tr', {'class': 'arow st-' + a.status + (a.i === state.current ? ' current' : ''), tabindex: 0,
+                     'data-article': a.id, 'data-index': a.i, 'data-status': a.status});
+  var titleCell = el('td', {'class': 'title', title: a.title}, a.title);
+  if (a.status === 'error' && a.error) titleCell.append(el('span', {'class': 'err-msg', text: a.error}));
+  tr.append(el('td', {'class': 'id', title: a.id, text: a.id}), titleCell,
+            el('td', {'class': 'date', text: a.date}),
+            el('td', {'class': 'reg', title: a.reg, text: a.reg}));
+  a.counts.forEach(function (c, k) {
+    tr.append(el('td', {'class': 'cnt' + (c ? '' : ' zero'), 'data-field': FIELDS[k].key, text: c ? String(c) : '\u00b7'}));
+  });
+  tr.append(el('td', null, el('span', {'class': 'badge' + (a.status === 'error' ? ' error' : ''), text: a.status})));
+  return tr;
+}
+function applyListFilters() {
+  var matching = ORDER.filter(passes);
+  var pages = Math.max(1, Math.ceil(matching.length / LIST_PAGE));
+  state.listPage = Math.min(state.listPage, pages - 1);
+  var from = state.listPage * LIST_PAGE, shownRows = matching.slice(from, from + LIST_PAGE);
+  rows = new Map();
+  var frag = document.createDocumentFragment();
+  shownRows.forEach(function (a) { var tr = listRow(a); rows.set(a.i, tr); frag.append(tr); });
+  $('list-body').replaceChildren(frag);
+  var count = num(matching.length) + ' of ' + num(ARTS.length) + ' articles';
+  if (searching()) count += ' (searching the texts: ' + search.scanned + ' of ' + NPARTS + ' data files read\u2026)';
+  else if (search.unreadable.length) count += ' (texts of ' + search.unreadable.length + ' data files could not be read: ids and titles searched)';
+  $('list-count').textContent = count;
+  $('list-empty').hidden = matching.length > 0 || searching();
+  $('list-pager').hidden = pages < 2;
+  $('page-info').textContent = 'rows ' + num(from + 1) + '\u2013' + num(from + shownRows.length) + ' of ' + num(matching.length);
+  $('page-prev').disabled = state.listPage === 0;
+  $('page-next').disabled = state.listPage >= pages - 1;
+}
+function buildListControls() {
   var head = $('list-head');
   head.append(el('th', {'class': 'h-id', text: 'id'}), el('th', {'class': 'h-title', text: 'title'}),
               el('th', {'class': 'h-date', text: 'event date'}), el('th', {'class': 'h-reg', text: 'regency'}));
@@ -159,59 +281,23 @@ function buildList() {
     head.append(el('th', {'class': 'cnt f-' + f.key, title: f.label, 'data-field': f.key, text: f.short}));
   });
   head.append(el('th', {'class': 'h-status', text: 'status'}));
-  var order = META.slice().sort(function (a, b) {
-    return (a.status === 'error' ? 0 : 1) - (b.status === 'error' ? 0 : 1) || a.i - b.i;
-  });
-  var frag = document.createDocumentFragment();
-  order.forEach(function (m) {
-    var r = RECS[m.i];
-    var tr = el('tr', {'class': 'arow st-' + m.status, tabindex: 0, 'data-article': m.id,
-                       'data-index': m.i, 'data-status': m.status});
-    var titleCell = el('td', {'class': 'title', title: str(r.title)}, str(r.title));
-    if (m.status === 'error' && r.error) titleCell.append(el('span', {'class': 'err-msg', text: str(r.error)}));
-    tr.append(el('td', {'class': 'id', title: m.id, text: m.id}), titleCell,
-              el('td', {'class': 'date', text: str(r.event_date)}),
-              el('td', {'class': 'reg', title: str(r.regency_name), text: str(r.regency_name)}));
-    m.counts.forEach(function (c, k) {
-      tr.append(el('td', {'class': 'cnt' + (c ? '' : ' zero'), 'data-field': FIELDS[k].key, text: c ? String(c) : '\u00b7'}));
-    });
-    tr.append(el('td', null, el('span', {'class': 'badge' + (m.status === 'error' ? ' error' : ''), text: m.status})));
-    rows[m.i] = tr;
-    frag.append(tr);
-  });
-  $('list-body').append(frag);
-}
-function buildListControls() {
-  var nErr = META.filter(function (m) { return m.status === 'error'; }).length;
+  var nErr = ARTS.filter(function (a) { return a.status === 'error'; }).length;
   var st = $('filter-status');
-  st.append(el('option', {value: '', text: 'all (' + META.length + ')'}),
-            el('option', {value: 'ok', text: 'ok (' + (META.length - nErr) + ')'}),
+  st.append(el('option', {value: '', text: 'all (' + ARTS.length + ')'}),
+            el('option', {value: 'ok', text: 'ok (' + (ARTS.length - nErr) + ')'}),
             el('option', {value: 'error', text: 'error (' + nErr + ')'}));
-  var ruleCount = {};
-  META.forEach(function (m) { for (var k in m.rules) ruleCount[k] = (ruleCount[k] || 0) + 1; });
+  var ruleCount = new Map();
+  ARTS.forEach(function (a) { a.rules.forEach(function (k) { ruleCount.set(k, (ruleCount.get(k) || 0) + 1); }); });
   var rs = $('filter-rule');
   rs.append(el('option', {value: '', text: 'all rules'}));
-  Object.keys(ruleCount).sort().forEach(function (k) {
-    rs.append(el('option', {value: k, text: k + ' (' + ruleCount[k] + ' art.)'}));
+  Array.from(ruleCount.keys()).sort().forEach(function (k) {
+    rs.append(el('option', {value: k, text: k + ' (' + ruleCount.get(k) + ' art.)'}));
   });
-}
-function applyListFilters() {
-  var n = 0;
-  META.forEach(function (m) {
-    var ok = (!state.status || m.status === state.status) &&
-             (!state.rule || Object.prototype.hasOwnProperty.call(m.rules, state.rule));
-    if (ok && state.terms.length) {
-      var h = haystack(m.i);
-      for (var t = 0; t < state.terms.length && ok; t++) ok = h.indexOf(state.terms[t]) >= 0;
-    }
-    rows[m.i].hidden = !ok;
-    if (ok) n++;
-  });
-  $('list-count').textContent = n + ' of ' + META.length + ' articles';
-  $('list-empty').hidden = n > 0;
 }
 
 // ---- article view
+// Spans in document order (outer first), then what is drawn of them: at most MAX_DEPTH open
+// at one place, MAX_HIGHLIGHTS values and MAX_RANGES sentences and boilerplate ranges.
 function buildSpans(rec, text, u) {
   var spans = [];
   arr(rec, 'sentences').forEach(function (r, k) {
@@ -224,15 +310,27 @@ function buildSpans(rec, text, u) {
     arr(rec, f.key).forEach(function (v, idx) {
       if (!v || !shown(f.key, v) || issueOf(v, text, u) === 'unanchored') return;
       spans.push({kind: 'v', s: u(v.start), e: u(v.end), kr: 2 + fi, k: idx, field: f.key, v: v,
-                  issue: issueOf(v, text, u)});
+                  key: f.key + ':' + idx, issue: issueOf(v, text, u)});
     });
   });
   spans.sort(function (a, b) { return a.s - b.s || b.e - a.e || a.kr - b.kr || a.k - b.k; });
-  spans.forEach(function (sp, i) { sp.rank = i; });
-  return spans;
+  var drawn = [], open = [], nValues = 0, nRanges = 0, left = {values: 0, ranges: 0, keys: new Set()};
+  spans.forEach(function (sp) {
+    var isValue = sp.kind === 'v';
+    open = open.filter(function (o) { return o.e > sp.s; });
+    if (open.length >= MAX_DEPTH || (isValue ? nValues >= MAX_HIGHLIGHTS : nRanges >= MAX_RANGES)) {
+      if (isValue) { left.values++; left.keys.add(sp.key); } else left.ranges++;
+      return;
+    }
+    if (isValue) nValues++; else nRanges++;
+    sp.rank = drawn.length;
+    drawn.push(sp);
+    open.push(sp);
+  });
+  return {spans: drawn, left: left};
 }
 function tipText(field, v, issue) {
-  var t = FIELD[field].label + ': ' + norm(field, v) + '\nrule: ' + str(v.rule) +
+  var t = FIELD.get(field).label + ': ' + norm(field, v) + '\nrule: ' + str(v.rule) +
           '\n\u201c' + str(v.surface) + '\u201d [' + v.start + '\u2013' + v.end + ']';
   if (issue) t += '\n\u26a0 ' + issue + ': text at these offsets differs from surface';
   return t;
@@ -248,27 +346,27 @@ function makeNode(sp, cont) {
     'class': 'hl f-' + sp.field + (cont ? ' cont' : '') + (sp.issue ? ' ' + sp.issue : ''),
     id: cont ? null : 'hl-' + sp.field + '-' + sp.k,
     tabindex: cont ? -1 : 0,
-    'data-field': sp.field, 'data-idx': sp.k, 'data-key': sp.field + ':' + sp.k,
+    'data-field': sp.field, 'data-idx': sp.k, 'data-key': sp.key,
     'data-rule': str(v.rule), 'data-start': v.start, 'data-end': v.end,
     title: tipText(sp.field, v, sp.issue)
   });
 }
 // Splits the text at every span boundary and keeps a stack of open elements: spans that
 // nest stay one element; a span crossing another is closed and reopened (class "cont").
-function renderText(rec, text, u) {
-  var spans = buildSpans(rec, text, u);
+function renderText(spans, text) {
   var box = el('div', {id: 'article-text', 'class': 'text' + (state.showSent ? ' show-sent' : ''), lang: 'id'});
-  var pts = [0, text.length], startsAt = {};
+  var pts = [0, text.length], startsAt = new Map();
   spans.forEach(function (sp) {
     pts.push(sp.s, sp.e);
-    (startsAt[sp.s] = startsAt[sp.s] || []).push(sp);
+    if (!startsAt.has(sp.s)) startsAt.set(sp.s, []);
+    startsAt.get(sp.s).push(sp);
   });
   pts = Array.from(new Set(pts)).sort(function (a, b) { return a - b; });
   var active = [], stack = [{node: box, sp: null}], opened = new Set();
   for (var k = 0; k < pts.length - 1; k++) {
     var p = pts[k], q = pts[k + 1];
     active = active.filter(function (sp) { return sp.e > p; });
-    if (startsAt[p]) { active = active.concat(startsAt[p]); active.sort(function (a, b) { return a.rank - b.rank; }); }
+    if (startsAt.has(p)) { active = active.concat(startsAt.get(p)); active.sort(function (a, b) { return a.rank - b.rank; }); }
     var i = 1;
     while (i < stack.length && i - 1 < active.length && stack[i].sp === active[i - 1]) i++;
     stack.length = i;
@@ -282,13 +380,24 @@ function renderText(rec, text, u) {
   }
   return box;
 }
-function renderTables(rec, text, u) {
+function capNote(left) {
+  if (!left.values && !left.ranges) return null;
+  var what = [];
+  if (left.values) what.push(num(left.values) + ' value highlight' + (left.values > 1 ? 's' : ''));
+  if (left.ranges) what.push(num(left.ranges) + ' sentence or boilerplate range' + (left.ranges > 1 ? 's' : ''));
+  return el('p', {'class': 'cap-note', role: 'note', text:
+    'Not drawn: ' + what.join(' and ') + '. This page draws at most ' + num(MAX_HIGHLIGHTS) +
+    ' value highlights and ' + num(MAX_RANGES) + ' ranges per article, and ' + MAX_DEPTH +
+    ' overlapping at one place; the tables below list the values (' + num(MAX_ROWS) +
+    ' per field), the CSV tables all of them.'});
+}
+function renderTables(rec, text, u, notDrawn) {
   var wrap = el('div', {id: 'value-tables'});
   FIELDS.forEach(function (f) {
-    if (!state.fields[f.key]) return;
+    if (!state.fields.get(f.key)) return;
     var all = arr(rec, f.key), vals = [];
     all.forEach(function (v, idx) { if (v && shown(f.key, v)) vals.push([v, idx]); });
-    var hiddenN = all.length - vals.length;
+    var hiddenN = all.length - vals.length, beyond = Math.max(0, vals.length - MAX_ROWS);
     var sec = el('section', {'class': 'field-table f-' + f.key, 'data-field': f.key},
       el('h3', null, el('span', {'class': 'swatch', style: null}), f.label + ' ',
          el('span', {'class': 'n', text: '(' + vals.length + (hiddenN ? ', ' + hiddenN + ' hidden by rule filter' : '') + ')'})));
@@ -300,17 +409,19 @@ function renderTables(rec, text, u) {
       f.cols.forEach(function (c) { thead.append(el('th', {text: c})); });
       thead.append(el('th', {text: 'span'}));
       var tb = el('tbody');
-      vals.forEach(function (pair) {
-        var v = pair[0], idx = pair[1], issue = issueOf(v, text, u);
+      vals.slice(0, MAX_ROWS).forEach(function (pair) {
+        var v = pair[0], idx = pair[1], issue = issueOf(v, text, u), key = f.key + ':' + idx;
         var tr = el('tr', {'class': 'vrow' + (issue ? ' issue ' + issue : ''), tabindex: 0,
-                           'data-field': f.key, 'data-idx': idx, 'data-key': f.key + ':' + idx,
+                           'data-field': f.key, 'data-idx': idx, 'data-key': key,
                            'data-rule': str(v.rule), 'data-start': str(v.start), 'data-end': str(v.end),
                            title: issue ? issue + ' span' : 'click to show in text'});
         f.cols.forEach(function (c) { tr.append(el('td', {'class': 'c-' + c, text: cell(v[c])})); });
-        tr.append(el('td', {'class': 'span', text: str(v.start) + '\u2013' + str(v.end) + (issue ? ' \u26a0 ' + issue : '')}));
+        tr.append(el('td', {'class': 'span', text: str(v.start) + '\u2013' + str(v.end) +
+                            (issue ? ' \u26a0 ' + issue : '') + (notDrawn.has(key) ? ' (not drawn)' : '')}));
         tb.append(tr);
       });
       sec.append(el('table', null, el('thead', null, thead), tb));
+      if (beyond) sec.append(el('p', {'class': 'none', text: '\u2026 and ' + num(beyond) + ' more (see ' + f.key + '.csv)'}));
     }
     wrap.append(sec);
   });
@@ -320,46 +431,67 @@ function renderArticle() {
   var view = $('article-view');
   hideTip();
   state.marked = null;
-  if (state.current === null) return;
-  var i = state.current, rec = RECS[i], m = META[i];
+  if (state.current === null || state.rec === null) return;
+  var rec = state.rec, a = ARTS[state.current];
   var text = typeof rec.text === 'string' ? rec.text : '';
   var u = offsetMap(text);
   var head = el('div', {'class': 'art-head'}, el('h2', {text: str(rec.title) || '(untitled)'}));
   var dl = el('dl', {'class': 'meta'});
   function row(label, value) { if (value !== '' && value !== null && value !== undefined) dl.append(el('dt', {text: label}), el('dd', null, value)); }
-  row('id', m.id);
+  row('id', a.id);
   if (typeof rec.url === 'string' && /^https?:\/\//i.test(rec.url)) {
     row('url', el('a', {href: rec.url, target: '_blank', rel: 'noopener noreferrer', text: rec.url}));
   } else row('url', str(rec.url));
   row('published', str(rec.published));
   row('event date', str(rec.event_date) + (rec.event_date_text ? ' (\u201c' + rec.event_date_text + '\u201d)' : ''));
   row('regency', [rec.regency_name, rec.regency_code ? '(' + rec.regency_code + ')' : '', rec.province_name ? '\u00b7 ' + rec.province_name : ''].filter(Boolean).join(' '));
-  row('status', el('span', {'class': 'badge' + (m.status === 'error' ? ' error' : ''), text: m.status}));
+  row('status', el('span', {'class': 'badge' + (a.status === 'error' ? ' error' : ''), text: a.status}));
   if (Array.isArray(rec.warnings) && rec.warnings.length) row('warnings', rec.warnings.map(cell).join('\n'));
-  row('values', FIELDS.map(function (f, k) { return f.label.toLowerCase() + ' ' + m.counts[k]; }).join(' \u00b7 '));
+  row('values', FIELDS.map(function (f, k) { return f.label.toLowerCase() + ' ' + a.counts[k]; }).join(' \u00b7 '));
   head.append(dl);
   var nodes = [head];
-  if (m.status === 'error' || rec.error) nodes.push(el('div', {'class': 'banner', role: 'alert', text: 'Error: ' + str(rec.error || 'status ' + m.status)}));
-  nodes.push(renderText(rec, text, u), renderTables(rec, text, u));
-  view.replaceChildren.apply(view, nodes);
-  view.setAttribute('data-article', m.id);
-  view.setAttribute('data-index', i);
+  if (a.status === 'error' || rec.error) nodes.push(el('div', {'class': 'banner', role: 'alert', text: 'Error: ' + str(rec.error || 'status ' + a.status)}));
+  var built = buildSpans(rec, text, u);
+  nodes.push(capNote(built.left), renderText(built.spans, text), renderTables(rec, text, u, built.left.keys));
+  view.replaceChildren.apply(view, nodes.filter(Boolean));
+  view.setAttribute('data-article', a.id);
+  view.setAttribute('data-index', a.i);
 }
-function openArticle(i, focusText) {
-  if (state.current !== null && rows[state.current]) rows[state.current].classList.remove('current');
+function showProblem(a, why) {
+  var view = $('article-view');
+  view.replaceChildren(el('div', {'class': 'art-head'}, el('h2', {text: a.title || '(untitled)'})),
+                       el('div', {'class': 'banner', role: 'alert', text: why}));
+  view.setAttribute('data-article', a.id);
+  view.setAttribute('data-index', a.i);
+}
+function openArticle(i) {
+  var old = rows.get(state.current);
+  if (old) old.classList.remove('current');
   state.current = i;
-  rows[i].classList.add('current');
-  renderArticle();
-  $('article-pane').scrollTop = 0;
-  var id = META[i].id, hash = firstById[id] === i && id ? 'article=' + encodeURIComponent(id) : 'index=' + i;
+  state.rec = null;
+  var row = rows.get(i);
+  if (row) row.classList.add('current');
+  var a = ARTS[i];
+  var hash = firstById.get(a.id) === i && a.id ? 'article=' + encodeURIComponent(a.id) : 'index=' + i;
   try { history.replaceState(null, '', '#' + hash); } catch (e) { /* some file:// setups */ }
+  loadPart(partOf(i), function (recs, why) {
+    if (state.current !== i) return;
+    var rec = recs && recs[i % PART_SIZE];
+    if (!rec || typeof rec !== 'object') {
+      showProblem(a, why || 'the record of this article is missing from ' + partSrc(partOf(i)));
+      return;
+    }
+    state.rec = rec;
+    renderArticle();
+    $('article-pane').scrollTop = 0;
+  });
 }
 function fromHash() {
   var h = location.hash.slice(1), m;
   if ((m = /^article=(.*)$/.exec(h))) {
     var id; try { id = decodeURIComponent(m[1]); } catch (e) { return; }
-    if (id in firstById) openArticle(firstById[id]);
-  } else if ((m = /^index=(\d+)$/.exec(h)) && +m[1] < RECS.length) openArticle(+m[1]);
+    if (firstById.has(id)) openArticle(firstById.get(id));
+  } else if ((m = /^index=(\d+)$/.exec(h)) && +m[1] < ARTS.length) openArticle(+m[1]);
 }
 
 // ---- marking: table row <-> highlighted span
@@ -399,7 +531,6 @@ function hideTip() { tip.hidden = true; }
 
 // ---- wiring
 function setup() {
-  buildList();
   buildListControls();
   var ff = $('field-filters');
   FIELDS.forEach(function (f) {
@@ -409,7 +540,7 @@ function setup() {
   ff.addEventListener('change', function (e) {
     var cb = e.target;
     if (!cb.matches('input[data-field]')) return;
-    state.fields[cb.getAttribute('data-field')] = cb.checked;
+    state.fields.set(cb.getAttribute('data-field'), cb.checked);
     renderArticle();
   });
   $('toggle-sentences').addEventListener('change', function (e) {
@@ -417,17 +548,19 @@ function setup() {
     var t = $('article-text');
     if (t) t.classList.toggle('show-sent', state.showSent);
   });
-  $('filter-status').addEventListener('change', function (e) { state.status = e.target.value; applyListFilters(); });
+  $('filter-status').addEventListener('change', function (e) { state.status = e.target.value; state.listPage = 0; applyListFilters(); });
   $('filter-rule').addEventListener('change', function (e) {
-    state.rule = e.target.value; applyListFilters(); renderArticle();
+    state.rule = e.target.value; state.listPage = 0; applyListFilters(); renderArticle();
   });
+  $('page-prev').addEventListener('click', function () { state.listPage--; applyListFilters(); });
+  $('page-next').addEventListener('click', function () { state.listPage++; applyListFilters(); });
   var timer = null;
   $('search').addEventListener('input', function (e) {
     clearTimeout(timer);
     var q = e.target.value;
     timer = setTimeout(function () {
-      state.terms = q.toLowerCase().split(/\s+/).filter(Boolean);
-      applyListFilters();
+      state.listPage = 0;
+      startSearch(q.toLowerCase().split(/\s+/).filter(Boolean));
     }, 120);
   });
   var body = $('list-body');
@@ -441,8 +574,7 @@ function setup() {
     if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openArticle(+tr.getAttribute('data-index')); }
     else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       e.preventDefault();
-      var n = tr;
-      do { n = e.key === 'ArrowDown' ? n.nextElementSibling : n.previousElementSibling; } while (n && n.hidden);
+      var n = e.key === 'ArrowDown' ? tr.nextElementSibling : tr.previousElementSibling;
       if (n) n.focus();
     }
   });
