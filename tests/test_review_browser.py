@@ -120,6 +120,7 @@ def test_list_shows_all_articles_errors_first(page):
     assert "Bolaang Mongondow Selatan" in row.inner_text()
     # only the opened article is rendered
     assert page.locator("#article-text").count() == 0
+    assert not page.locator("#list-pager").is_visible()  # one page of rows: no pager
 
 
 def test_bupati_is_highlighted_as_official(page):
@@ -462,6 +463,7 @@ def test_long_list_is_shown_a_page_at_a_time(browser, tmp_path):
     page = _write_page(tmp_path, [_plain(f"n{i:04d}") for i in range(2100)])
     ctx, pg = _open_page(browser, page)
     assert len(_visible_rows(pg)) == 1000
+    assert pg.locator("#list-pager").is_visible()
     assert pg.locator("#page-info").text_content() == "rows 1\u20131,000 of 2,100"
     pg.click("#page-next")
     assert _visible_rows(pg)[0] == "n1000"
