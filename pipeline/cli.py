@@ -32,19 +32,18 @@ def _progress(enabled: bool):
 
 
 def _write_review(tmp_dir: Path, out: Path) -> None:
-    """review.html of the finished tables, into the temporary directory (titled with DIR's name)."""
+    """review.html and its data folder review/, from the finished records, into the temporary
+    directory (titled with DIR's name). The tables matter more than their review page: if it
+    cannot be written (a full disk), none of it is left, a warning says so and the run goes on."""
     try:
-        from .review.page import load_records, render_review
+        from .review.page import write_files
     except ImportError:
         return
     try:
-        records = load_records(tmp_dir / "records.jsonl")
-        name = out.resolve().name or str(out)
-        page = render_review(records, title=f"berita review · {name} · {len(records)} articles")
-        with open(tmp_dir / "review.html", "x", encoding="utf-8", newline="\n") as fh:
-            fh.write(page)
-    except Exception as exc:  # noqa: BLE001 -- the tables matter more than their review page
-        print(f"berita: warning: review.html not written ({type(exc).__name__}: {exc})", file=sys.stderr)
+        write_files(tmp_dir, tmp_dir / "records.jsonl", out.resolve().name or str(out))
+    except Exception as exc:  # noqa: BLE001 -- write_files removed what it wrote
+        print(f"berita: warning: review.html not written ({type(exc).__name__}: {exc}); "
+              f"the tables are complete", file=sys.stderr)
 
 
 def cmd_run(args) -> int:

@@ -27,5 +27,12 @@ def test_tiny_bench_run_reports_every_ratio_from_its_measurements(tmp_path):
         r["berita_2proc"]["articles_per_s"] / r["berita_1proc"]["articles_per_s"], 3)
     assert ratios["mem 12 ÷ 6"]["value"] == round(r["berita_1proc"]["peak_rss_mb"] / r["small_1proc"]["peak_rss_mb"], 3)
     assert 0 < ratios["first row on disk (s)"]["value"] == r["small_1proc"]["first_row_s"]
+    # memory with the review page on, at both sizes
+    assert r["review_2proc"]["review"] and r["review_2proc"]["articles"] == 12
+    assert r["review_small_2proc"]["articles"] == 6 and not r["berita_2proc"]["review"]
+    assert ratios["mem with page 12 ÷ 6"]["value"] == round(
+        r["review_2proc"]["peak_rss_mb"] / r["review_small_2proc"]["peak_rss_mb"], 3)
+    assert ratios["peak RSS with page N=12 (MB)"]["value"] == r["review_2proc"]["peak_rss_mb"] > 0
+    assert r["review_2proc"]["review_html_mb"] > 0 and r["review_2proc"]["review_data_mb"] > 0
     met = [v["met"] for v in ratios.values() if v["met"] is not None]
-    assert r["all_targets_met"] == all(met) and len(met) == 7
+    assert r["all_targets_met"] == all(met) and len(met) == 10

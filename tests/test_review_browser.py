@@ -120,6 +120,7 @@ def test_list_shows_all_articles_errors_first(page):
     assert "Bolaang Mongondow Selatan" in row.inner_text()
     # only the opened article is rendered
     assert page.locator("#article-text").count() == 0
+    assert not page.locator("#list-pager").is_visible()  # one page of rows: no pager
 
 
 def test_bupati_is_highlighted_as_official(page):
@@ -263,6 +264,216 @@ def test_hash_deep_link(browser, review_page_path):
     pg.wait_for_selector("#article-view[data-article='sulut-004'] #article-text")
     assert pg.locator("#article-text mark.hl[data-field='dates']").text_content() == "Maret 2024"
     ctx.close()
+
+
+# --------------------------------------------------------------------------- big and hostile data
+
+
+def _write_page(outdir: Path, records: list[dict], part_size: int | None = None) -> Path:
+    from pipeline.review import page as review
+
+    _fixture_module().write_records(outdir / "records.jsonl", records)
+    saved = review.PART_SIZE
+    review.PART_SIZE = part_size or saved
+    try:
+        return write_review(outdir)
+    finally:
+        review.PART_SIZE = saved
+
+
+def _plain(article_id: str, text: str = "Teks berita.", **extra) -> dict:
+    from pipeline.review.page import FIELDS
+
+    rec = {"article_id": article_id, "title": f"Judul {article_id}", "status": "ok", "error": None,
+           "text": text, "boilerplate": [], "sentences": [], **{f: [] for f in FIELDS}}
+    rec.update(extra)
+    return rec
+
+
+def _open_page(browser, path: Path, hash_: str = "", allow: tuple[str, ...] = ()):
+    """A page on `path`; `problems` collects page errors, console errors (except those
+    matching `allow`) and every request, which must all be file: URLs."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.problems, pg.requests = [], []
+    pg.on("pageerror", lambda exc: pg.problems.append(f"page error: {exc}"))
+    pg.on("console", lambda m: pg.problems.append(f"console {m.type}: {m.text}")
+          if m.type == "error" and not any(a in m.text for a in allow) else None)
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.goto(path.as_uri() + hash_)
+    pg.wait_for_selector("body[data-ready='1']")
+    return ctx, pg
+
+
+def _done(ctx, pg):
+    ctx.close()
+    assert pg.problems == []
+    assert all(u.startswith(("file:", "data:", "about:")) for u in pg.requests), pg.requests
+
+
+def _parts_requested(pg) -> list[str]:
+    return [u.rsplit("/", 1)[1] for u in pg.requests if "/review/part-" in u]
+
+
+HOSTILE_IDS = ["__proto__", "constructor", "toString", "hasOwnProperty"]
+
+
+@pytest.fixture(scope="module")
+def hostile_page(tmp_path_factory) -> Path:
+    records = []
+    for i, aid in enumerate(HOSTILE_IDS):
+        text = f"Bupati {aid} hadir."
+        rule = ["__proto__", "constructor", "toString", "valueOf"][i]
+        records.append(_plain(aid, text, officials=[{"name": aid, "surface": text[7:7 + len(aid)],
+                                                     "start": 7, "end": 7 + len(aid), "rule": rule}]))
+    return _write_page(tmp_path_factory.mktemp("hostile"), records)
+
+
+@pytest.mark.parametrize("aid", HOSTILE_IDS)
+def test_hash_with_object_prototype_names_opens_that_article(browser, hostile_page, aid):
+    ctx, pg = _open_page(browser, hostile_page, "#article=" + aid)
+    pg.wait_for_selector(f"#article-view[data-article='{aid}'] #article-text")
+    assert pg.locator("#article-text").text_content() == f"Bupati {aid} hadir."
+    _done(ctx, pg)
+
+
+@pytest.mark.parametrize("name", ["valueOf", "isPrototypeOf", "__defineGetter__", "no-such-id"])
+def test_hash_with_an_unknown_name_opens_nothing(browser, hostile_page, name):
+    ctx, pg = _open_page(browser, hostile_page, "#article=" + name)
+    pg.wait_for_timeout(200)
+    assert pg.locator("#article-text").count() == 0
+    assert len(_visible_rows(pg)) == 4
+    _done(ctx, pg)
+
+
+def test_rule_filter_with_object_prototype_names(browser, hostile_page):
+    ctx, pg = _open_page(browser, hostile_page)
+    options = pg.eval_on_selector_all("#filter-rule option", "os => os.map(o => o.value)")
+    assert options == ["", "__proto__", "constructor", "toString", "valueOf"]
+    for rule, aid in [("__proto__", "__proto__"), ("constructor", "constructor"), ("valueOf", "hasOwnProperty")]:
+        pg.select_option("#filter-rule", rule)
+        _expect_rows(pg, [aid])
+    _open(pg, "hasOwnProperty")
+    assert pg.locator("#article-text mark.hl").get_attribute("data-rule") == "valueOf"
+    _done(ctx, pg)
+
+
+@pytest.fixture(scope="module")
+def crowded_page(tmp_path_factory) -> Path:
+    """20,000 values over one range, and 5,000 values side by side."""
+    text = "Sebanyak 4.000 peserta terdaftar. " + "ab " * 5000
+    same = [{"count": 4000, "surface": "4.000", "start": 9, "end": 14, "rule": "r.same"}] * 20000
+    base = 34
+    apart = [{"count": k, "surface": "ab", "start": base + 3 * k, "end": base + 3 * k + 2, "rule": "r.apart"}
+             for k in range(5000)]
+    return _write_page(tmp_path_factory.mktemp("crowded"),
+                       [_plain("same-range", text, participants=same),
+                        _plain("side-by-side", text, programs=apart)])
+
+
+def test_twenty_thousand_spans_over_one_range_are_capped(browser, crowded_page):
+    ctx, pg = _open_page(browser, crowded_page)
+    _open(pg, "same-range")
+    marks = pg.locator("#article-text mark.hl")
+    assert marks.count() == 8  # at most 8 open at one place
+    assert pg.locator("#article-text").text_content().startswith("Sebanyak 4.000 peserta")
+    note = pg.locator("#article-view .cap-note").text_content()
+    assert "19,992 value highlights" in note and "at most" in note
+    rows = pg.locator("#value-tables section[data-field='participants'] tr.vrow")
+    assert rows.count() == 1000
+    assert "19,000 more" in pg.locator("#value-tables section[data-field='participants']").text_content()
+    assert "(not drawn)" in rows.nth(8).text_content() and "(not drawn)" not in rows.nth(7).text_content()
+    rows.nth(8).click()  # a value that is not drawn: its row still marks, nothing breaks
+    assert "marked" in rows.nth(8).get_attribute("class")
+    _done(ctx, pg)
+
+
+def test_five_thousand_spans_side_by_side_are_capped(browser, crowded_page):
+    ctx, pg = _open_page(browser, crowded_page)
+    _open(pg, "side-by-side")
+    assert pg.locator("#article-text mark.hl").count() == 2000
+    assert "3,000 value highlights" in pg.locator("#article-view .cap-note").text_content()
+    _open(pg, "same-range")  # and back: the view is rebuilt, not added to
+    assert pg.locator("#article-text mark.hl").count() == 8
+    _done(ctx, pg)
+
+
+@pytest.fixture(scope="module")
+def parted_page(tmp_path_factory) -> Path:
+    """7 articles, 2 per data file: review/part-0001.js … part-0004.js."""
+    records = [_plain(f"a{i}", f"Teks nomor {i} tentang kata{i}.") for i in range(7)]
+    return _write_page(tmp_path_factory.mktemp("parted"), records, part_size=2)
+
+
+def test_data_files_load_when_needed(browser, parted_page):
+    ctx, pg = _open_page(browser, parted_page)
+    assert _visible_rows(pg) == [f"a{i}" for i in range(7)]  # the list needs no data file
+    assert _parts_requested(pg) == []
+    _open(pg, "a5")
+    assert pg.locator("#article-text").text_content() == "Teks nomor 5 tentang kata5."
+    assert _parts_requested(pg) == ["part-0003.js"]
+    _open(pg, "a0")
+    assert _parts_requested(pg) == ["part-0003.js", "part-0001.js"]
+    _done(ctx, pg)
+
+
+def test_search_reads_the_texts_of_every_data_file(browser, parted_page):
+    ctx, pg = _open_page(browser, parted_page)
+    pg.fill("#search", "kata6")  # in the text of the last article only
+    _expect_rows(pg, ["a6"])
+    assert sorted(set(_parts_requested(pg))) == ["part-0001.js", "part-0002.js", "part-0003.js", "part-0004.js"]
+    pg.fill("#search", "teks nomor")
+    _expect_rows(pg, [f"a{i}" for i in range(7)])
+    _done(ctx, pg)
+
+
+def test_missing_data_file_is_reported_not_thrown(browser, parted_page, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(parted_page.parent, copy)
+    (copy / "review" / "part-0002.js").unlink()
+    ctx, pg = _open_page(browser, copy / "review.html", allow=("ERR_FILE_NOT_FOUND",))
+    pg.click("#list-body tr.arow[data-article='a3']")
+    banner = pg.locator("#article-view[data-article='a3'] .banner")
+    assert "review/part-0002.js" in banner.text_content() and "beside this page" in banner.text_content()
+    _open(pg, "a4")  # the other files still work
+    pg.fill("#search", "judul a2")  # its part is unreadable: ids and titles are searched
+    _expect_rows(pg, ["a2"])
+    assert "could not be read" in pg.locator("#list-count").text_content()
+    _done(ctx, pg)
+
+
+def test_data_file_of_another_run_is_refused(browser, parted_page, tmp_path):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(parted_page.parent, copy)
+    part = copy / "review" / "part-0001.js"
+    part.write_text(re.sub(r'^berita_part\("[0-9a-f]+"', 'berita_part("0123456789abcdef01234567"',
+                           part.read_text(encoding="utf-8")), encoding="utf-8")
+    ctx, pg = _open_page(browser, copy / "review.html")
+    pg.click("#list-body tr.arow[data-article='a1']")
+    banner = pg.locator("#article-view[data-article='a1'] .banner")
+    assert "another run" in banner.text_content()
+    _done(ctx, pg)
+
+
+def test_long_list_is_shown_a_page_at_a_time(browser, tmp_path):
+    page = _write_page(tmp_path, [_plain(f"n{i:04d}") for i in range(2100)])
+    ctx, pg = _open_page(browser, page)
+    assert len(_visible_rows(pg)) == 1000
+    assert pg.locator("#list-pager").is_visible()
+    assert pg.locator("#page-info").text_content() == "rows 1\u20131,000 of 2,100"
+    pg.click("#page-next")
+    assert _visible_rows(pg)[0] == "n1000"
+    pg.click("#page-next")
+    assert _visible_rows(pg) == [f"n{i}" for i in range(2000, 2100)]
+    assert pg.locator("#page-next").is_disabled()
+    assert pg.locator("#list-count").text_content() == "2,100 of 2,100 articles"
+    _open(pg, "n2099")
+    assert _parts_requested(pg) == ["part-0003.js"]
+    _done(ctx, pg)
 
 
 # --------------------------------------------------------------------------- screenshot

@@ -26,9 +26,11 @@ RUN_INFO_KEY = "berita_version"  # what marks a run.json as berita's
 # run.json) is berita's to replace.
 OUTPUT_FILES = frozenset({RUN_INFO, "records.jsonl", "review.html", "leftovers.csv",
                           *(f"{table}.csv" for table in COLUMNS)})
-OUTPUT_DIRS = frozenset()
+OUTPUT_DIRS = frozenset({"review"})  # the review page's data (review/page.py)
 # Work directories of an in-place run (a mount point as DIR), inside DIR itself.
 IN_PLACE_PREFIXES = (".berita.tmp-", ".berita.old-")
+# ... and of `berita review DIR`, which a killed run may leave.
+REVIEW_WORK_PREFIXES = (".review.tmp-", ".review.old-")
 
 
 class OutDirError(Exception):
@@ -50,7 +52,7 @@ def foreign_entries(directory: Path) -> list[str]:
     foreign = []
     for entry in os.scandir(directory):
         name = entry.name
-        if name.startswith(IN_PLACE_PREFIXES):
+        if name.startswith(IN_PLACE_PREFIXES + REVIEW_WORK_PREFIXES):
             continue
         is_dir = entry.is_dir(follow_symlinks=False)
         if (name in OUTPUT_DIRS and is_dir) or (name in OUTPUT_FILES and not is_dir and not entry.is_symlink()):

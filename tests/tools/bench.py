@@ -20,6 +20,9 @@ articles, ids made unique, written to temporary JSONL files):
   the largest single process, the sampled sum over the process tree is reported beside
   it), and the time from spawn until the first data row of ``articles.csv`` is on disk
   in the run's temporary directory (``.NAME.tmp-*``);
+* berita end to end with the review page (``review.html`` and ``review/``) on, with 2
+  processes, on N and on SMALL articles, once each: the page's memory, size and time
+  (the runs above leave it out, so their throughput is the tables');
 * ``dateparser.search.search_dates(text, languages=["id"])`` on a subsample.
 
 Each measurement runs ``--repeat`` times (default 2; the berita runs interleaved) and
@@ -50,7 +53,7 @@ TARGETS = {
     "berita_vs_dateparser": 15.0,  # >= 15 x dateparser.search_dates
     "two_vs_one_process": 1.7,     # 2 processes >= 1.7 x 1 process
     "peak_rss_mb": 400.0,          # peak resident memory of a run (SMALL and N articles)
-    "rss_big_vs_n": 1.10,          # memory at N within 10 % of memory at SMALL
+    "rss_big_vs_n": 1.10,          # memory at N within 10 % of memory at SMALL (page off and on)
     "first_row_s": 2.0,            # first table row on disk within 2 s of starting
 }
 
@@ -248,12 +251,13 @@ def _tree_rss_mb(pid: int) -> float | None:
         return None
 
 
-def run_berita(corpus: Path, n: int, processes: int, workdir: Path) -> dict:
-    """`berita run` in a fresh subprocess: wall, CPU, peak RSS, first row on disk."""
-    out = workdir / f"out-{n}-j{processes}"
+def run_berita(corpus: Path, n: int, processes: int, workdir: Path, review: bool = False) -> dict:
+    """`berita run` in a fresh subprocess: wall, CPU, peak RSS, first row on disk; with
+    `review`, the review page is written too and its size reported."""
+    out = workdir / f"out-{n}-j{processes}{'-review' if review else ''}"
     log = workdir / f"stderr-{n}-j{processes}.txt"
     cmd = [sys.executable, "-m", "pipeline.cli", "run", str(corpus), "--out", str(out),
-           "--no-review", "--quiet", "--processes", str(processes)]
+           *([] if review else ["--no-review"]), "--quiet", "--processes", str(processes)]
     load = loadavg()
     with open(log, "wb") as err:
         t0 = time.perf_counter()
@@ -289,7 +293,13 @@ def run_berita(corpus: Path, n: int, processes: int, workdir: Path) -> dict:
               "run_json_seconds": run_json.get("seconds"),
               "peak_rss_mb": round(rss_mb, 1), "tree_rss_sampled_peak_mb": round(tree_peak, 1),
               "first_row_s": round(first_row, 3) if first_row is not None else None,
-              "errors": run_json.get("error"), "loadavg": load}
+              "errors": run_json.get("error"), "loadavg": load, "review": review}
+    if review:
+        if not (out / "review.html").is_file():
+            raise SystemExit("bench: berita wrote no review page\n"
+                             + log.read_text(encoding="utf-8", errors="replace")[-2000:])
+        result["review_html_mb"] = round((out / "review.html").stat().st_size / 2**20, 2)
+        result["review_data_mb"] = round(sum(p.stat().st_size for p in (out / "review").iterdir()) / 2**20, 2)
     shutil.rmtree(out, ignore_errors=True)
     return result
 
@@ -326,6 +336,8 @@ def evaluate(r: dict) -> list[dict]:
     vs_dateparser = _ratio(one["articles_per_s"], r["dateparser"]["articles_per_s"])
     two_vs_one = _ratio(two["articles_per_s"], one["articles_per_s"])
     rss_ratio = _ratio(one["peak_rss_mb"], small["peak_rss_mb"])
+    page, page_small = r["review_2proc"], r["review_small_2proc"]
+    page_ratio = _ratio(page["peak_rss_mb"], page_small["peak_rss_mb"])
     fr = small["first_row_s"]
     rows = [
         row("berita 1-proc ÷ floor", vs_floor, f"≥ {TARGETS['berita_vs_floor']}",
@@ -340,6 +352,12 @@ def evaluate(r: dict) -> list[dict]:
             one["peak_rss_mb"] < TARGETS["peak_rss_mb"]),
         row(f"mem {one['articles']} ÷ {small['articles']}", rss_ratio, f"≤ {TARGETS['rss_big_vs_n']}",
             rss_ratio is not None and rss_ratio <= TARGETS["rss_big_vs_n"]),
+        row(f"peak RSS with page N={page_small['articles']} (MB)", page_small["peak_rss_mb"],
+            f"< {TARGETS['peak_rss_mb']:g}", page_small["peak_rss_mb"] < TARGETS["peak_rss_mb"]),
+        row(f"peak RSS with page N={page['articles']} (MB)", page["peak_rss_mb"],
+            f"< {TARGETS['peak_rss_mb']:g}", page["peak_rss_mb"] < TARGETS["peak_rss_mb"]),
+        row(f"mem with page {page['articles']} ÷ {page_small['articles']}", page_ratio,
+            f"≤ {TARGETS['rss_big_vs_n']}", page_ratio is not None and page_ratio <= TARGETS["rss_big_vs_n"]),
         row("first row on disk (s)", fr, f"≤ {TARGETS['first_row_s']:g}",
             fr is not None and fr <= TARGETS["first_row_s"]),
         # short runs: start-up (interpreter, imports, building the pipeline) weighs in
@@ -386,10 +404,15 @@ def print_report(r: dict, checks: list[dict]) -> None:
     line("berita run -j1, short run", r["small_1proc"])
     if r.get("small_2proc"):
         line("berita run -j2, short run", r["small_2proc"])
+    line("berita run -j2 with the review page", r["review_2proc"])
+    line("berita run -j2 with the review page, short", r["review_small_2proc"])
     line("dateparser search_dates(languages=['id'])", r["dateparser"])
     two = r["berita_2proc"]
     print(f"(-j2 peak RSS is the largest process; sampled sum over its process tree: "
           f"{two['tree_rss_sampled_peak_mb']} MB)")
+    for x in (r["review_small_2proc"], r["review_2proc"]):
+        print(f"(review page of {x['articles']} articles: review.html {x['review_html_mb']} MB, "
+              f"review/ {x['review_data_mb']} MB)")
     print(f"\n{'ratio / target':44s} {'value':>10s}  {'target':<8s} met")
     for c in checks:
         met = "" if c["ok"] is None else ("yes" if c["ok"] else "NO")
@@ -442,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
                 step(f"berita run -j{processes} on {n} articles")
                 runs[key].append(run_berita(path, n, processes, work))
         result.update({key: fastest(r) for key, r in runs.items()})
+        for key, path, n in (("review_2proc", corpus, args.n), ("review_small_2proc", small, args.small)):
+            step(f"berita run -j2 with the review page on {n} articles")
+            result[key] = run_berita(path, n, 2, work, review=True)
         step(f"dateparser on {min(args.dateparser_n, args.n)} articles")
         result["dateparser"] = best_of(args.repeat, measure_dateparser, texts[:args.dateparser_n])
     finally:
