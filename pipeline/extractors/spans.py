@@ -11,7 +11,7 @@ from bisect import bisect_right
 import regex
 from spacy.tokens import Doc, Span
 
-FIELDS = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
+from ..fields import FIELD_NAMES as FIELDS  # noqa: F401  (the value lists extractors fill)
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)

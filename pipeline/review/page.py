@@ -44,21 +44,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..fields import FIELD_NAMES, FIELDS as FIELD_DECLARATIONS
 from ..io.tables import _fsync_dir, _lock, _unlock, clean_stale, exchange, temp_prefixes
 
 __all__ = ["FIELDS", "PART_SIZE", "PARTS_DIR", "write_review", "write_files", "iter_records",
            "main"]
 
-#: The value lists of a record, in display order.
-FIELDS: tuple[str, ...] = (
-    "dates",
-    "officials",
-    "regencies",
-    "programs",
-    "participants",
-    "percentages",
-    "amounts",
-)
+FIELDS = FIELD_NAMES  # the value lists of a record, in display order
 
 #: Records per data file of the page.
 PART_SIZE = 1000
@@ -66,25 +58,10 @@ PART_SIZE = 1000
 PARTS_DIR = "review"
 _PART_FILE = re.compile(r"part-\d{4,}\.js")
 
-# key, label, short column header, background colour, strong colour, table columns
-_FIELD_META: tuple[dict[str, Any], ...] = (
-    {"key": "dates", "label": "Dates", "short": "D", "bg": "#cfe3ff", "fg": "#2f6fd6",
-     "cols": ["date", "precision", "is_event", "surface", "rule"]},
-    {"key": "officials", "label": "Officials", "short": "O", "bg": "#ffd9b3", "fg": "#d9730d",
-     "cols": ["name", "honorific", "degrees", "role", "position", "acting", "organization",
-              "surface", "rule"]},
-    {"key": "regencies", "label": "Regencies", "short": "R", "bg": "#c9f2c7", "fg": "#2e9b3a",
-     "cols": ["regency_name", "regency_code", "province_name", "is_primary", "surface", "rule"]},
-    {"key": "programs", "label": "Programs", "short": "P", "bg": "#e6d1fa", "fg": "#8a3fd1",
-     "cols": ["program", "acronym", "surface", "rule"]},
-    {"key": "participants", "label": "Participants", "short": "N", "bg": "#fff1a8",
-     "fg": "#b08d00", "cols": ["count", "population", "program", "qualifier", "surface", "rule"]},
-    {"key": "percentages", "label": "Percentages", "short": "%", "bg": "#ffcfe0",
-     "fg": "#d6336c", "cols": ["value", "population", "surface", "rule"]},
-    {"key": "amounts", "label": "Amounts", "short": "Rp", "bg": "#bff0ec", "fg": "#138a80",
-     "cols": ["amount_idr", "purpose", "surface", "rule"]},
-)
-assert tuple(m["key"] for m in _FIELD_META) == FIELDS
+# what the page's script reads of each field (fields.py)
+_FIELD_META: tuple[dict[str, Any], ...] = tuple(
+    {"key": f.name, "label": f.label, "short": f.short, "bg": f.colours[0], "fg": f.colours[1],
+     "cols": list(f.review_columns)} for f in FIELD_DECLARATIONS)
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PLACEHOLDER = re.compile(r"%%(TITLE|CSS|JS|NONCE|META)%%")

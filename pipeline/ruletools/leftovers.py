@@ -27,6 +27,7 @@ from typing import Iterable
 
 import regex
 
+from ..fields import FIELD_NAMES
 from ..extractors.cleaning import fold
 from ..extractors.numbers import number_regex, parse_number
 from ..extractors.regencies import RegencyExtractor, norm_key
@@ -34,7 +35,6 @@ from .rules import RuleSet, alternation, cached_rules
 
 KINDS = ("count", "official", "program", "regency")
 CSV_COLUMNS = ["kind", "shape", "count", "surface", "article_id", "start", "end"]
-VALUE_FIELDS = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
 
 _WORD = regex.compile(r"\d+(?:[.,]\d+)*|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\S")
 _NAME_TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[^\s\p{L}\p{M}\d]")
@@ -287,7 +287,7 @@ def find_leftovers(doc, rules_dirs: Iterable = ()) -> list[dict]:
     """Leftovers of an annotated Doc: [{kind, surface, start, end, shape}] in text order."""
     from ..extractors.spans import match_text, values
     view = _View(doc.text, match_text(doc), list(doc._.sentence_starts),
-                 {f: values(doc, f) for f in VALUE_FIELDS})
+                 {f: values(doc, f) for f in FIELD_NAMES})
     return finder(rules_dirs).find(view)
 
 
@@ -300,7 +300,7 @@ def record_leftovers(record: dict, rules_dirs: Iterable = ()) -> list[dict]:
     starts = [s for s, _ in record.get("sentences") or []] or [0]
     if starts[0] != 0:
         starts.insert(0, 0)
-    view = _View(text, "".join(chars), starts, {f: record.get(f) or [] for f in VALUE_FIELDS})
+    view = _View(text, "".join(chars), starts, {f: record.get(f) or [] for f in FIELD_NAMES})
     return finder(rules_dirs).find(view)
 
 
