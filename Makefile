@@ -6,7 +6,7 @@ SHARED ?= ../shared
 DEV := $(SHARED)/corpus/dev.jsonl
 GOLD := $(SHARED)/corpus/dev.gold.jsonl
 
-.PHONY: setup run test eval bench fuzz lexicon clean
+.PHONY: setup run test eval bench fuzz lexicon model clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,12 @@ fuzz: setup
 # Rebuild the common-word lexicon from nlp-id's tagged news corpus (see pipeline/lexicon.py)
 lexicon: setup
 	$(BIN)/python -m pipeline.lexicon
+
+# Retrain the NER shipped in pipeline/ner/model/ (fixed seed, CPU, no network; about 10-15
+# min on 2 cores) from $(SHARED)/ner and the dev gold; writes build/ner/ and model/scores.json.
+# `make run` and `make test` never train.
+model: setup
+	$(BIN)/python -m pipeline.ner.train --shared $(SHARED)
 
 clean:
 	rm -rf outputs/latest outputs/dev
