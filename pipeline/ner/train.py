@@ -23,15 +23,19 @@ TEST_SPLITS = {"nergrit": "nergrit/test.txt", "nerp": "nerp/test.txt"}
 
 
 def score(nlp, docs) -> dict:
-    """Entity P/R/F1 overall and per label (exact span and label), as spaCy scores them."""
+    """Entity P/R/F1 (exact span and label) overall, per label, and the mean of the per-label
+    F1 (IndoNLU's "type macro" F1, conlleval-style), on the corpus's own tokens."""
+    from spacy.tokens import Doc
     from spacy.training import Example
-    examples = [Example(nlp.make_doc(doc.text), doc) for doc in docs]
+    examples = [Example(Doc(nlp.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc]), doc)
+                for doc in docs]
     result = nlp.evaluate(examples)
     per_type = result.get("ents_per_type") or {}
     out = {"all": _prf(result["ents_p"], result["ents_r"], result["ents_f"])}
     for label in LABELS:
         s = per_type.get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
         out[label] = _prf(s["p"], s["r"], s["f"])
+    out["macro_f"] = round(sum(out[label]["f"] for label in LABELS) / len(LABELS), 4)
     out["sentences"] = len(docs)
     return out
 
@@ -45,7 +49,6 @@ def test_docs(vocab, shared: Path) -> dict:
 
 
 def main(argv: list[str] | None = None) -> None:
-    import spacy
     from spacy.cli.train import train as spacy_train
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -55,23 +58,34 @@ def main(argv: list[str] | None = None) -> None:
 
     prepare.main(["--shared", str(args.shared), "--out", str(args.build)])
     started = time.monotonic()
-    output = args.build / "train-out"
-    spacy_train(HERE / "config.cfg", output, use_gpu=-1, overrides={
+    spacy_train(HERE / "config.cfg", args.build / "train-out", use_gpu=-1, overrides={
         "paths.train": str(args.build / "train.spacy"), "paths.dev": str(args.build / "dev.spacy")})
-    seconds = time.monotonic() - started
+    ship(args.build, args.shared, time.monotonic() - started)
 
-    # only what spacy.load needs: config, meta, tokenizer, vocab and the two components
+
+def ship(build: Path, shared: Path, seconds: float) -> None:
+    """Copy the trained pipeline into the package and record its scores beside it."""
+    import spacy
+
+    from . import load_model, measure
+
+    # only what spacy.load needs: config, meta, tokenizer, vocab and the two components. The
+    # string store keeps just the labels: the hash embeddings need no strings, and the words
+    # of the training texts (dev names among them) stay out of the repository.
     shutil.rmtree(MODEL_DIR, ignore_errors=True)
-    shutil.copytree(output / "model-last", MODEL_DIR)
-    nlp = spacy.load(MODEL_DIR)
+    shutil.copytree(build / "train-out" / "model-last", MODEL_DIR)
+    (MODEL_DIR / "vocab" / "strings.json").write_text(json.dumps(list(LABELS)), encoding="utf-8")
+    load_model.cache_clear()
+    nlp = load_model()
     report = {
-        "test": {name: score(nlp, docs) for name, docs in test_docs(nlp.vocab, args.shared).items()},
+        "test": {name: score(nlp, docs) for name, docs in test_docs(nlp.vocab, shared).items()},
+        "dev_names": measure.coverage(measure.dev_articles(shared)),
         "training_seconds": round(seconds),
-        "training_data": json.loads((args.build / "prepare.json").read_text(encoding="utf-8")),
+        "training_data": json.loads((build / "prepare.json").read_text(encoding="utf-8")),
         "spacy": spacy.__version__,
     }
     (MODEL_DIR / "scores.json").write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps(report["test"], indent=1))
+    print(json.dumps(report, indent=1))
 
 
 if __name__ == "__main__":
