@@ -7,8 +7,9 @@ prepare.py finds them) is marked `exact` when a PERSON entity has the same offse
 `overlap` when one overlaps it, else `none`; per official, the best of its occurrences.
 The NER runs on `capitalized_windows`. Dev spans are part of the training data, so these
 figures are optimistic for unseen text.
-Cost: milliseconds per dev article with the NER on capitalized windows and on whole
-texts, beside berita's own pipeline.
+Cost: milliseconds per dev article with the NER on capitalized windows, on windows around
+officials' names (a stand-in for position cues) and on whole texts, beside berita's own
+pipeline.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from . import capitalized_windows, entities, load_model, prepare
+from . import capitalized_windows, entities, load_model, merge_windows, prepare, word_bounds
 
 
 def dev_articles(shared: Path) -> list[tuple[dict, dict]]:
@@ -70,10 +71,17 @@ def cost(pairs: list[tuple[dict, dict]], repeats: int = 3) -> dict:
     from ..nlp import build_nlp
 
     texts = [article["text"] for article, _ in pairs]
+    # a stand-in for windows around position cues: six words either side of each occurrence
+    # of an official's name
+    aliases = yaml.safe_load((prepare.REPO / "rules" / "regencies.yml").read_text(encoding="utf-8"))["aliases"]
+    name_windows = {article["text"]: [word_bounds(article["text"], s, e, 6) for s, e, label
+                                      in prepare.gold_spans(article["text"], {"officials": gold.get("officials", [])}, aliases)]
+                    for article, gold in pairs}
     load_model()
     berita = build_nlp()
     runs = {
         "berita_pipeline": lambda text: berita(text),
+        "ner_name_windows_margin6": lambda text: entities(text, name_windows[text]),
         "ner_capitalized_windows_margin3": lambda text: entities(text, capitalized_windows(text, 3)),
         "ner_capitalized_windows_margin1": lambda text: entities(text, capitalized_windows(text, 1)),
         "ner_whole_text": lambda text: entities(text, [(0, len(text))]),
@@ -87,6 +95,8 @@ def cost(pairs: list[tuple[dict, dict]], repeats: int = 3) -> dict:
     for margin in (3, 1):
         windowed = sum(e - s for t in texts for s, e in capitalized_windows(t, margin))
         out[f"ner_capitalized_windows_margin{margin}"]["share_of_text"] = round(windowed / chars, 3)
+    windowed = sum(e - s for t in texts for s, e in merge_windows(name_windows[t], len(t)))
+    out["ner_name_windows_margin6"]["share_of_text"] = round(windowed / chars, 3)
     out["articles"] = len(texts)
     return out
 
