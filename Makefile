@@ -8,7 +8,7 @@ GOLD := $(SHARED)/corpus/dev.gold.jsonl
 REAL := $(SHARED)/corpus/real.jsonl
 REAL_GOLD := $(SHARED)/corpus/real.gold.jsonl
 
-.PHONY: setup setup-dev run test check eval bench fuzz lexicon clean
+.PHONY: setup setup-dev run test check eval bench fuzz lexicon model clean
 
 # `make run` needs only what running needs; the test tools (playwright, dask,
 # hypothesis, dateparser) come with `make test`.
@@ -57,6 +57,12 @@ fuzz: setup-dev
 # Rebuild the common-word lexicon from nlp-id's tagged news corpus (see pipeline/extractors/lexicon.py)
 lexicon: setup
 	$(BIN)/python -m pipeline.extractors.lexicon
+
+# Retrain the NER shipped in pipeline/ner/model/ (fixed seed, CPU, no network; about 10-15
+# min on 2 cores) from $(SHARED)/ner and the dev gold; writes build/ner/ and model/scores.json.
+# `make run` and `make test` never train.
+model: setup
+	$(BIN)/python -m pipeline.ner.train --shared $(SHARED)
 
 clean:
 	rm -rf outputs/latest outputs/dev outputs/real
