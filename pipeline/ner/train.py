@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=prepare.REPO.parent / "shared")
-    parser.add_argument("--build", type=Path, default=prepare.REPO / "build" / "ner")
+    # relative, as in config.cfg, so the shipped config names no path of this machine
+    parser.add_argument("--build", type=Path, default=Path("build") / "ner")
     args = parser.parse_args(argv)
 
     prepare.main(["--shared", str(args.shared), "--out", str(args.build)])
