@@ -21,14 +21,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import DEV, REPO, needs_dev
 
 from pipeline.io import tables
 from pipeline.io.tables import TableWriter, clean_stale
 
-REPO = Path(__file__).resolve().parents[1]
-DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"
-
-pytestmark = pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")
+pytestmark = [needs_dev, pytest.mark.slow]
 
 
 def snapshot(directory: Path) -> dict[str, bytes]:

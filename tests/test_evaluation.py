@@ -13,12 +13,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DEV_GOLD
+from conftest import REFERENCE_SCORER as REFERENCE
 
 from pipeline.ruletools import evaluation
 from pipeline.ruletools.evaluation import error_lines, format_table, main, norm_name, score
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "score.py"
-DEV_GOLD = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev.gold.jsonl"
 
 needs_reference = pytest.mark.skipif(not REFERENCE.exists(),
                                      reason=f"reference scorer not found at {REFERENCE}")

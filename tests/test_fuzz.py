@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import io
-from pathlib import Path
 
 import pytest
+from conftest import DEV, needs_dev
 
 from tests.tools import fuzz
-
-REPO = Path(__file__).resolve().parents[1]
-DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +34,7 @@ def test_random_text(harness, dev_texts):
     assert result.cases >= 200
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")
+@needs_dev
 def test_mutated_dev_articles(harness, dev_texts):
     result = fuzz.run_mode(harness, "mutate", 150, dev_texts, seed=None, derandomize=True)
     assert result.failure is None, (result.failure, result.reproducer)
@@ -62,7 +59,7 @@ def test_shrinker_finds_a_minimal_text():
     assert fuzz.shrink_text(text, lambda t: "4.0" in t and "ps" in t.replace("e", "")) in ("4.0ps", "4.0 ps")
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")
+@needs_dev
 @pytest.mark.parametrize("mode,keep_going", [("random", True), ("mutate", True), ("mutate", False)])
 def test_an_injected_bug_is_found_and_shrunk(monkeypatch, dev_texts, mode, keep_going):
     h = fuzz.Harness(budget=10.0)
@@ -85,7 +82,7 @@ def test_an_injected_bug_is_found_and_shrunk(monkeypatch, dev_texts, mode, keep_
     assert result.reproducer == "peserta", result.reproducer
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")
+@needs_dev
 def test_command_line_reports_cases_per_second():
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):

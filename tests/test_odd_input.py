@@ -14,14 +14,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import REFERENCE_SCORER as REFERENCE
+from conftest import REPO
 
 from pipeline import cli, engine
-
-from pipeline.ruletools import evaluation
 from pipeline.io.reading import Article, iter_articles
-
-REPO = Path(__file__).resolve().parents[1]
-REFERENCE = REPO.parent / "shared" / "tools" / "score.py"
+from pipeline.ruletools import evaluation
 
 AMOUNT = "Pemkab Garut menyiapkan dana Rp{} untuk iuran BPJS Ketenagakerjaan pekerja rentan."
 OFFICIAL = "Bupati Garut, Rudé Gunawan, menyerahkan kartu kepada 4.000 pekerja rentan di Kabupaten Garüt."

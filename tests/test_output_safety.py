@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from pipeline.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
 SEED = REPO / "corpus" / "seed.jsonl"
 N_SEED = sum(1 for line in SEED.read_text(encoding="utf-8").splitlines() if line.strip())
 

@@ -8,9 +8,9 @@ every value (engine.check_record), the exit code and the summary line.
 from __future__ import annotations
 
 import codecs
-import errno
 import contextlib
 import csv
+import errno
 import io
 import json
 import os
@@ -22,15 +22,12 @@ from pathlib import Path
 
 import pytest
 import regex
+from conftest import DEV, REPO, needs_dev
 
 from pipeline import cli, engine
-
-from pipeline.io import reading
 from pipeline.extractors.cleaning import fold
+from pipeline.io import reading
 from pipeline.io.reading import Article
-
-REPO = Path(__file__).resolve().parents[1]
-DEV = REPO.parent / "shared" / "corpus" / "dev.jsonl"
 
 ARTICLE = ("Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., M.Si., menerima kunjungan Kepala BPJS "
            "Ketenagakerjaan Cabang Manado, Senin (3/2/2025). Pemkab Bolsel menambah 4.000 peserta "
@@ -551,7 +548,7 @@ def test_repair_record_drops_values_that_break_the_contract():
 # ------------------------------------------------------------------ determinism
 
 
-@pytest.mark.skipif(not DEV.exists(), reason="../shared/corpus is not beside the repository")
+@needs_dev
 def test_two_runs_and_two_processes_give_identical_tables(tmp_path):
     src = tmp_path / "in.jsonl"
     extra = [{"id": k, "text": v.decode("utf-8", "replace")} for k, v in CASES.items()]
