@@ -96,13 +96,6 @@ def sentence_text(doc: Doc, offset: int) -> str:
     return text_of(doc)[s:e].strip()
 
 
-def in_boilerplate(doc: Doc, start: int, end: int) -> bool:
-    for s, e in doc._.boilerplate:
-        if s < end and start < e:
-            return True
-    return False
-
-
 # -------------------------------------------------------------- words of the matching text
 #
 # Patterns built from word lists (role words, programs, months) can only match where one of
