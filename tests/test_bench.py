@@ -10,6 +10,8 @@ from tests.tools import bench  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.slow  # make check leaves it out; make test runs it
+
 
 def test_tiny_bench_run_reports_every_ratio_from_its_measurements(tmp_path):
     out = tmp_path / "bench.json"

@@ -15,6 +15,8 @@ from conftest import DEV, needs_dev
 
 from tests.tools import fuzz
 
+pytestmark = pytest.mark.slow  # make check leaves it out; make test runs it
+
 
 @pytest.fixture(scope="module")
 def dev_texts():

@@ -20,6 +20,7 @@ TEXT = ("Warga Desa Sukamaju Terima Bantuan\n"
         "di Kecamatan Depok bersama Kepala Dinas Sosial Andi Pratama.")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not NER_DATA.is_dir(), reason="needs ../shared/ner")
 @pytest.mark.parametrize("split", ["nergrit", "nerp"])
 def test_shipped_model_reproduces_recorded_test_scores(split):

@@ -166,6 +166,7 @@ def test_output_inside_the_input_directory_is_not_read_back(input_dir):
     assert all(r["status"] == "ok" for r in records)
 
 
+@pytest.mark.slow
 def test_mount_point_is_filled_in_place(tmp_path):
     """A real tmpfs, mounted in a private user and mount namespace (no root needed)."""
     mount, foreign = tmp_path / "mnt", tmp_path / "foreign"
@@ -208,6 +209,7 @@ def test_nul_and_line_separators_are_kept_out_of_the_files(tmp_path):
     assert "a\ufffdb" in (out / "articles.csv").read_text(encoding="utf-8-sig")
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_starting_gives_no_traceback(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(SEED), "--out", str(tmp_path / "o")],
                             cwd=REPO, stderr=subprocess.PIPE, text=True)

@@ -607,6 +607,7 @@ cp -a "$2/." "$5/disk"
 """
 
 
+@pytest.mark.slow
 def test_real_full_tmpfs(tmp_path: Path, seed_ref):
     """The issue's reproduction: --out on a tmpfs that holds the tables but not the page
     (needs an unprivileged user namespace to mount it; skipped where there is none)."""

@@ -397,6 +397,7 @@ ADVERSARIAL = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_adversarial_text_finishes_within_its_budget(tmp_path, small_budget, name):
     src = tmp_path / f"{name}.txt"
@@ -413,6 +414,7 @@ def test_adversarial_text_finishes_within_its_budget(tmp_path, small_budget, nam
                             rows[0]["error"]), rows[0]["error"]
 
 
+@pytest.mark.slow
 def test_slow_article_does_not_stop_the_batch(tmp_path, small_budget):
     src = tmp_path / "batch.jsonl"
     texts = [ARTICLE, ADVERSARIAL["role_word_10k"], ARTICLE.replace("Bolsel", "Garut")]
@@ -425,6 +427,7 @@ def test_slow_article_does_not_stop_the_batch(tmp_path, small_budget):
     assert records["a2"]["officials"]
 
 
+@pytest.mark.slow
 def test_too_long_article_is_an_error_row_and_memory_stays_bounded(tmp_path):
     """A 5 MB article is not annotated (error row); peak memory is compared with a tiny run."""
     big = tmp_path / "big.txt"
@@ -548,6 +551,7 @@ def test_repair_record_drops_values_that_break_the_contract():
 # ------------------------------------------------------------------ determinism
 
 
+@pytest.mark.slow
 @needs_dev
 def test_two_runs_and_two_processes_give_identical_tables(tmp_path):
     src = tmp_path / "in.jsonl"
@@ -577,6 +581,7 @@ def test_two_runs_and_two_processes_give_identical_tables(tmp_path):
     assert json.loads(outputs["a"]["run.json"])["rules_fingerprint"] == info["rules_fingerprint"]
 
 
+@pytest.mark.slow
 def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
     """A worker that dies (SIGKILL, out of memory, a crash in C code) breaks the process
     pool; the run goes on, and only the article that kills its worker becomes an error row."""
