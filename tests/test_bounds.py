@@ -127,3 +127,109 @@ def test_a_run_of_number_words_is_linear(nlp):
     # a real number phrase is still read whole
     record = process_article(nlp, Article(id="c", text="Pemkab mendaftarkan dua ribu lima ratus pekerja rentan."))
     assert [(p["surface"], p["count"]) for p in record["participants"]] == [("dua ribu lima ratus", 2500)]
+
+
+# ------------------------------------------------ explain: budget, reading (17.7, 17.14)
+
+def berita(*args, stdin: bytes | None = None) -> tuple[int, str, str]:
+    """`berita ARGS` in this process, stdin given as bytes: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.stdin
+    if stdin is not None:
+        # as Python sets up sys.stdin: UTF-8 (here), line endings left as they are
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8", newline="\n")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            rc = cli.main([str(a) for a in args])
+    finally:
+        sys.stdin = saved
+    return rc, out.getvalue(), err.getvalue()
+
+
+def test_explain_has_the_article_budget(nlp, monkeypatch):
+    """An article that runs out of time ends `berita explain` with a one-line reason and
+    exit 1, as it would be an error row in `berita run` (it used to run on and on)."""
+    dates = type(nlp.get_pipe("berita_dates"))
+    original = dates.__call__
+    budget = 0.5
+    slow_for = 30 * budget  # long enough to tell, short enough not to hang the suite
+
+    def stubborn(self, doc):
+        if "MACET" in doc.user_data["berita_text"]:
+            give_up = time.monotonic() + slow_for
+            while time.monotonic() < give_up:
+                try:
+                    sum(range(10_000))
+                except Exception:  # noqa: BLE001
+                    pass
+        return original(self, doc)
+
+    monkeypatch.setattr(dates, "__call__", stubborn)
+    monkeypatch.setattr(engine, "ARTICLE_BUDGET", budget)
+    monkeypatch.setattr("pipeline.nlp.build_nlp", lambda *a, **k: nlp)  # (the patched pipeline)
+    started = time.monotonic()
+    rc, out, err = berita("explain", "MACET " + ARTICLE)
+    assert time.monotonic() - started < slow_for / 2
+    assert rc == 1 and out == ""
+    assert err.startswith("berita explain: error: time budget exceeded: article took more than 0.5 s "
+                          "(in berita_dates)") and err.count("\n") == 1, err
+    assert berita("explain", ARTICLE)[0] == 0
+
+
+def test_explain_of_40000_dashes_ends_as_an_ordinary_article_does(tmp_path):
+    """The issue's reproduction, as a user types it: `print('-'*40000) | berita explain -`."""
+    def explain_stdin(data: bytes) -> float:
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "pipeline.cli", "explain", "-", "--json"], cwd=REPO,
+                              input=data, capture_output=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr.decode()
+        json.loads(proc.stdout)
+        return time.monotonic() - started
+
+    dashes = ("-" * 40_000 + "\n").encode()
+    plain_seconds = explain_stdin(ordinary(len(dashes)).encode())
+    dashes_seconds = explain_stdin(dashes)
+    assert dashes_seconds < 2 * plain_seconds, (dashes_seconds, plain_seconds)
+
+
+def explained(result: dict) -> list[tuple]:
+    return sorted((v["field"], v["surface"], v["start"], v["end"], v["rule"]) for v in result["values"])
+
+
+def recorded(record: dict) -> list[tuple]:
+    return sorted((f, v["surface"], v["start"], v["end"], v["rule"]) for f in FIELDS for v in record[f])
+
+
+@pytest.mark.parametrize("name, data", [
+    ("lone_cr", b"Bupati Garut,\rRudy Gunawan,\rmendaftarkan 4.000 pekerja rentan pada Senin (3/2/2025)."),
+    ("crlf", b"Bupati Garut,\r\nRudy Gunawan,\r\nmendaftarkan 4.000 pekerja rentan."),
+    ("cp1252", "Bupati Garut, Rudy Gunawan, di caf\u00e9 \u201cSenin\u201d mendaftarkan 4.000 pekerja.\r"
+               .encode("cp1252")),
+])
+def test_explain_reads_text_as_run_does(tmp_path, name, data):
+    """`explain` (stdin, the TEXT argument, --id/--input) and `run` read the same bytes
+    into the same text: the same values at the same offsets. (With lone CRs, explain
+    found an official that run did not; cp1252 on stdin was a traceback.)"""
+    src = tmp_path / f"{name}.txt"
+    src.write_bytes(data)
+    rc, _, err = berita("run", src, "--out", tmp_path / "out", "--no-review", "--quiet")
+    assert rc == 0, err
+    record = json.loads((tmp_path / "out" / "records.jsonl").read_text(encoding="utf-8"))
+    assert record["status"] == "ok" and record["participants"]
+    expected = recorded(record)
+
+    rc, out, err = berita("explain", "-", "--json", stdin=data)
+    assert rc == 0, err
+    assert explained(json.loads(out)) == expected
+    rc, out, err = berita("explain", "--id", name, "--input", src, "--json")
+    assert rc == 0, err
+    assert explained(json.loads(out)) == expected
+    if name != "cp1252":  # (an argument is text already)
+        rc, out, err = berita("explain", data.decode("utf-8"), "--json")
+        assert rc == 0, err
+        assert explained(json.loads(out)) == expected
+
+
+def test_explain_refuses_binary_stdin():
+    rc, out, err = berita("explain", "-", stdin=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    assert rc == 2 and out == "" and err.startswith("berita explain: error: stdin is not text")
