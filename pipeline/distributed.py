@@ -10,6 +10,10 @@ Who does what
   version and dependencies as the client) but neither the input files nor any rules
   directory: the client broadcasts the loaded rule set once, and each worker builds its
   spaCy pipeline from it once (module-level cache keyed by the rules' fingerprint).
+* Every article has the same time budget as in a local run (the client's
+  ``engine.ARTICLE_BUDGET``, sent with each batch). Tasks run in worker threads, where no
+  SIGALRM arrives: the engine's watchdog thread enforces the budget there (see engine.py),
+  so a pathological article becomes an error row instead of holding a worker for hours.
 * Batches are submitted as the input is read, with a bounded number in flight, and the
   results are consumed in submission order. The records -- and so every table -- are
   identical, row for row, to a local run on the same input; the client holds at most
@@ -28,6 +32,7 @@ from collections import deque
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from . import engine
 from .engine import BATCH_SIZE, _run_batch, batches
 
 CONNECT_TIMEOUT = "20s"
@@ -65,9 +70,10 @@ def worker_nlp(ruleset, fingerprint: str, rules_dirs: list[str]):
     return nlp
 
 
-def process_batch(batch: list, ruleset, fingerprint: str, rules_dirs: list[str]) -> list[dict]:
+def process_batch(batch: list, ruleset, fingerprint: str, rules_dirs: list[str],
+                  budget: float | None = None) -> list[dict]:
     """The task run on a worker: the local engine's batch function, unchanged."""
-    return _run_batch(worker_nlp(ruleset, fingerprint, rules_dirs), batch)
+    return _run_batch(worker_nlp(ruleset, fingerprint, rules_dirs), batch, budget)
 
 
 # ------------------------------------------------------------------ client side
@@ -112,10 +118,11 @@ class DaskEngine:
         if window is None:
             threads = sum(self.client.nthreads().values())
             window = max(4, 2 * threads + 2)
+        budget = engine.ARTICLE_BUDGET  # the client's, as in a local run
         pending: deque = deque()
         try:
             for batch in batches(articles, batch_size):
-                pending.append(self.client.submit(process_batch, batch, rules_future, fingerprint, dirs,
+                pending.append(self.client.submit(process_batch, batch, rules_future, fingerprint, dirs, budget,
                                                   pure=False))
                 if len(pending) >= window:
                     yield from pending.popleft().result()

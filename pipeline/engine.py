@@ -9,9 +9,12 @@ naming the component, and the rule when a pattern ran out of time) while the res
 * an exception in a component is caught (`berita_officials: IndexError: ... (officials.py:123)`);
 * every article has a wall-clock budget (ARTICLE_BUDGET seconds). In the main thread of
   a process a SIGALRM timer interrupts the article wherever it is, even inside a regex
-  or a pure-Python loop; elsewhere (e.g. a Dask worker thread) the budget is checked
-  between components, and each pattern call carries its own limit (rules.PATTERN_TIMEOUT;
-  under the alarm it is not needed: the regex module lets a signal stop a match).
+  or a pure-Python loop. Other threads (Dask worker threads) get no signal: there a
+  watchdog thread raises the same ArticleTimeout in the article's thread when its time
+  is up (`_Watchdog`), and each pattern call carries its own limit, since a regex match
+  runs no Python code that the watchdog could stop (rules.PATTERN_TIMEOUT; under the
+  alarm it is not needed: the regex module lets a signal stop a match). The budget is
+  also checked between components.
 * every record is checked against the contract before it is written (`check_record`):
   a value whose `text[start:end] != surface`, an invalid date, a non-positive count, a
   negative amount or an unknown regency code is dropped with a warning.
@@ -21,6 +24,7 @@ input order, so the tables are identical whatever the number of processes.
 """
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import itertools
 import math
@@ -82,6 +86,58 @@ def _describe(exc: BaseException, component: str = "") -> str:
     return _one_line(msg)
 
 
+def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
+    """Have thread `thread_id` raise `exc` when it next runs Python code (None: cancel
+    what is still pending)."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(exc) if exc is not None else None)
+
+
+class _Watchdog:
+    """The article budget in threads that SIGALRM cannot reach (Dask worker threads).
+
+    One daemon thread looks at the running articles' deadlines every POLL seconds and
+    raises ArticleTimeout in the thread of an article past its deadline, as the alarm does
+    in a main thread. Exactly one side takes an article off the watch list (dict.pop is
+    atomic): the article's thread when it ends in time, or the watchdog when it raises.
+    When the watchdog won, the thread waits for the exception to be set and cancels it
+    if it has not gone off yet, so it never goes off after the article."""
+
+    POLL = 0.05
+
+    def __init__(self):
+        self._watched: dict = {}  # _Budget -> thread id
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def watch(self, budget) -> None:
+        self._watched[budget] = threading.get_ident()
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, name="berita-budget-watchdog", daemon=True)
+                    self._thread.start()
+
+    def unwatch(self, budget) -> None:
+        if self._watched.pop(budget, None) is None:
+            while not budget.fired:  # (the exception may go off right here: it is this article's)
+                time.sleep(0.001)
+            _raise_in_thread(threading.get_ident(), None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.POLL)
+            now = time.monotonic()
+            for budget, thread_id in self._watched.copy().items():
+                if budget.deadline <= now and self._watched.pop(budget, None) is not None:
+                    _raise_in_thread(thread_id, ArticleTimeout)
+                    budget.fired = True
+
+
+# (ctypes.pythonapi is CPython's; elsewhere threads keep the checks between components)
+_WATCHDOG = _Watchdog() if hasattr(ctypes, "pythonapi") else None
+
+
 class _Budget:
     """The time budget of one article; `component` says what is running."""
 
@@ -91,6 +147,8 @@ class _Budget:
         self.component = "tokenizer"
         self._old_handler = None
         self._armed = False
+        self._watched = False
+        self.fired = False  # set by the watchdog once it has raised ArticleTimeout
 
     def message(self) -> str:
         msg = f"time budget exceeded: article took more than {self.seconds:g} s (in {self.component})"
@@ -110,6 +168,9 @@ class _Budget:
             self._armed = True
             # the alarm stops a runaway regex match too: patterns may skip their own limit
             rules.GUARD.alarm, rules.GUARD.rule = True, ""
+        elif self.seconds and _WATCHDOG is not None:
+            _WATCHDOG.watch(self)
+            self._watched = True
         return self
 
     def enter(self, component: str) -> None:
@@ -119,6 +180,9 @@ class _Budget:
         self.component = component
 
     def __exit__(self, *exc):
+        if self._watched:
+            self._watched = False
+            _WATCHDOG.unwatch(self)
         if self._armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._old_handler)
@@ -165,8 +229,8 @@ def process_article(nlp, article, budget: float | None = None) -> dict:
     clock = _Budget(ARTICLE_BUDGET if budget is None else budget)
     try:
         record = annotate_record(nlp, article, clock=clock)
-    except ArticleTimeout as exc:
-        return error_record(article, _describe(exc))
+    except ArticleTimeout as exc:  # (raised by the watchdog, it carries no message)
+        return error_record(article, _describe(exc) or _one_line(clock.message()))
     except Exception as exc:  # noqa: BLE001 -- any failure of one article is an error row
         return error_record(article, _describe(exc, clock.component))
     repair_record(record)

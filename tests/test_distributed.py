@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -127,3 +129,83 @@ def test_local_cluster_without_scheduler(tmp_path):
     _assert_same(local, dask)
     info = json.loads((tmp_path / "dask" / "run.json").read_text(encoding="utf-8"))
     assert info["local_cluster"] and info["workers"] == 2
+
+
+# ------------------------------------------------- the article budget on Dask workers
+
+def _stall_marked_articles(marker: str) -> None:
+    """(run on every worker) The dates component of an article that contains `marker` loops
+    without end, swallowing every Exception: a runaway pure-Python loop."""
+    from pipeline.extractors.dates import DateExtractor
+    original = getattr(DateExtractor.__call__, "unstalled", DateExtractor.__call__)
+
+    def stalled(self, doc):
+        while marker in doc.user_data["berita_text"]:
+            try:
+                sum(range(10_000))
+            except Exception:  # noqa: BLE001
+                pass
+        return original(self, doc)
+
+    stalled.unstalled = original
+    DateExtractor.__call__ = stalled
+
+
+def _unstall() -> None:
+    from pipeline.extractors.dates import DateExtractor
+    DateExtractor.__call__ = getattr(DateExtractor.__call__, "unstalled", DateExtractor.__call__)
+
+
+def _timed_run(engine_, articles) -> tuple[list[dict], float]:
+    """The records of a Dask run and its duration; a run that does not end within a minute
+    fails the test (before the fix such a run held its worker for ever)."""
+    out: dict = {}
+
+    def run():
+        started = time.monotonic()
+        out["records"] = list(engine_.run_articles(articles))
+        out["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the Dask run did not end: the article budget is not enforced on workers"
+    return out["records"], out["seconds"]
+
+
+def test_article_budget_is_enforced_on_dask_workers(cluster, monkeypatch):
+    """Dask runs tasks in worker threads, where no SIGALRM arrives: an article stuck in a
+    loop must still become an error row within the client's budget, as in a local run."""
+    from pipeline import engine
+    from pipeline.io.reading import Article
+
+    monkeypatch.setattr(engine, "ARTICLE_BUDGET", 1.0)  # the client's budget goes with each batch
+    text = "Bupati Sleman, Kustini Sri Purnomo, menyerahkan 150 kartu peserta pada Selasa (14/5/2024)."
+    articles = [Article(id="a", text=text), Article(id="stuck", text="MACET " + text), Article(id="b", text=text)]
+    with DaskEngine(cluster.scheduler_address) as dask_engine:
+        plain, plain_seconds = _timed_run(dask_engine, [articles[0], articles[2]])
+        dask_engine.client.run(_stall_marked_articles, "MACET")
+        try:
+            records, seconds = _timed_run(dask_engine, articles)
+        finally:
+            dask_engine.client.run(_unstall)
+    assert [r["status"] for r in records] == ["ok", "error", "ok"]
+    assert records[1]["error"] == "time budget exceeded: article took more than 1 s (in berita_dates)"
+    assert [records[0], records[2]] == plain
+    assert seconds < plain_seconds + 5 * engine.ARTICLE_BUDGET  # a budget check, not a speed target
+
+
+def test_a_line_of_40000_dashes_under_dask_as_locally(cluster):
+    """The shape that held a Dask worker for hours (a JSONL article of 40,000 '-', the
+    tokenizer): under Dask it gives the local engine's record, in comparable time."""
+    from pipeline.io.reading import Article
+
+    text = "Bupati Sleman, Kustini Sri Purnomo, menyerahkan 150 kartu peserta pada Selasa (14/5/2024).\n"
+    plain = [Article(id="plain", text=text * 400)]
+    dashes = [Article(id="dashes", text=text + "-" * 40_000 + "\n")]
+    with DaskEngine(cluster.scheduler_address) as dask_engine:
+        _, plain_seconds = _timed_run(dask_engine, plain)
+        records, seconds = _timed_run(dask_engine, dashes)
+    assert records == list(run_articles(dashes))
+    assert records[0]["status"] == "ok" and records[0]["officials"]
+    assert seconds < 3 * plain_seconds, (seconds, plain_seconds)

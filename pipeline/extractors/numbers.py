@@ -14,14 +14,24 @@ from lokal import parse_rupiah
 from ..ruletools.rules import RuleSet, alternation
 
 
+# The longest number phrase: `sembilan ratus sembilan puluh sembilan juta sembilan ratus
+# sembilan puluh sembilan ribu sembilan ratus sembilan puluh sembilan` has 17 words. The
+# bound keeps a pattern that starts with a number phrase linear in the text: unbounded, it
+# read a run of number words to its end from every word of the run, then backed off word by
+# word (`"dua ribu lima ratus " * 1600` took minutes).
+MAX_NUMBER_WORDS = 20
+MAX_SCALE_WORDS = 3  # after digits: `1,5 juta`, `2 ribu triliun`
+
+
 def _branches(rules: RuleSet) -> tuple[str, str]:
     """The two kinds of number phrase: digits (then scale words), and number words."""
     spec = rules["numbers"]
     words = alternation(spec["number_words"] + spec["scale_words"])
     scales = alternation(spec["scale_words"])
     digits = spec["digits"]
-    spelled = rf"{words}(?:[ \t\u00a0]+{words})*"
-    return rf"(?:(?:{digits})(?:[ \t\u00a0]*{scales}\b)*(?![\d]))", rf"(?:\b{spelled}\b)"
+    spelled = rf"{words}(?:[ \t\u00a0]+{words}){{0,{MAX_NUMBER_WORDS - 1}}}"
+    return (rf"(?:(?:{digits})(?:[ \t\u00a0]*{scales}\b){{0,{MAX_SCALE_WORDS}}}(?![\d]))",
+            rf"(?:\b{spelled}\b)")
 
 
 def number_regex(rules: RuleSet) -> str:
@@ -37,9 +47,14 @@ _WORD_CHAR = regex.compile(r"\w")
 class NumberStarts:
     """Where a number phrase may start in a text (after `lookbehind`): every position where one
     does start, and a few more. A pattern that begins with a number phrase is then tried with
-    an anchored match at these positions only, which finds exactly what a scan of the whole
-    text would (the full pattern decides) at a fraction of the cost: the spelled-out
-    alternative in particular is slow to try at every position of a text."""
+    an anchored match at these positions only, which finds what a scan of the whole text
+    would (the full pattern decides) at a fraction of the cost: the spelled-out alternative in
+    particular is slow to try at every position of a text.
+
+    Anchored at the phrase: a number word right after another one (and spaces) continues
+    that phrase and starts none. A scan would find a match there only where the phrase
+    before it was refused (`,dua ribu pekerja` gave `ribu pekerja`, 1000) or ran past
+    MAX_NUMBER_WORDS; and trying every word of a run of number words made it quadratic."""
 
     def __init__(self, rules: RuleSet, flags: int = 0, lookbehind: str = ""):
         digit_branch, spelled_branch = _branches(rules)
@@ -47,6 +62,8 @@ class NumberStarts:
         self.spelled_starts = rules.compile(lookbehind + spelled_branch, "numbers.spelled_starts", flags)
         self.lookbehind = regex.compile(lookbehind, flags) if lookbehind else None
         spec = rules["numbers"]
+        self.continues = regex.compile(
+            rf"(?<=\b{alternation(spec['number_words'] + spec['scale_words'])}[ \t\u00a0]+)", flags)
         self.ignorecase = bool(flags & regex.IGNORECASE)
         words = sorted({str(w).lower() if self.ignorecase else str(w)
                         for w in spec["number_words"] + spec["scale_words"] if w})
@@ -68,16 +85,18 @@ class NumberStarts:
         # with `ſ` (matches s ignoring case) or `İ` (lower-cases to two characters) present,
         # str.find is not exact: scan with the pattern instead
         if self.words is None or len(low) != len(text) or "ſ" in text:
-            starts.update(m.start() for m in self.spelled_starts.finditer(text, overlapped=True))
-            return sorted(starts)
-        words = self.words if runs is None else [w.decode() for w in self.letter_words & runs] + self.other_words
-        for word in words:
-            i = low.find(word)
-            while i >= 0:
-                if (i == 0 or not _WORD_CHAR.match(text, i - 1)) and \
-                        (self.lookbehind is None or self.lookbehind.match(text, i)):
-                    starts.add(i)
-                i = low.find(word, i + 1)
+            spelled = [m.start() for m in self.spelled_starts.finditer(text, overlapped=True)]
+        else:
+            spelled = []
+            words = self.words if runs is None else [w.decode() for w in self.letter_words & runs] + self.other_words
+            for word in words:
+                i = low.find(word)
+                while i >= 0:
+                    if (i == 0 or not _WORD_CHAR.match(text, i - 1)) and \
+                            (self.lookbehind is None or self.lookbehind.match(text, i)):
+                        spelled.append(i)
+                    i = low.find(word, i + 1)
+        starts.update(i for i in spelled if not self.continues.match(text, i))
         return sorted(starts)
 
 

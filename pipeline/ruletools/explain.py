@@ -10,6 +10,11 @@ sentence number, offsets and the id of the rule that produced it, then the lefto
 after role words that produced no official, `Program …` phrases that are not programs,
 and names after Kabupaten/Kota/Pemkab/Pemkot that resolved to no regency.
 `--json` prints the same as one JSON object.
+
+The text is read as `berita run` reads it (stdin as a .txt file: the same decoding, and
+every line ending made `\n`), and annotated within the same time budget as one article of
+a run (engine.ARTICLE_BUDGET): an article that runs out of it ends the command with a
+one-line message and exit status 1.
 """
 from __future__ import annotations
 
@@ -75,8 +80,20 @@ def _load_article(args):
         _fail(f"no article with id {args.article_id} in {args.input}")
     if args.text is None:
         _fail("give the article text, - for stdin, or --id ID --input FILE")
-    text = sys.stdin.read() if args.text == "-" else args.text
-    return text, None, None
+    from ..io.reading import normalize_newlines
+    return normalize_newlines(_read_stdin() if args.text == "-" else args.text), None, None
+
+
+def _read_stdin() -> str:
+    """stdin decoded as `berita run` decodes a .txt file (newlines are left to the caller)."""
+    from ..io.reading import _NotText, decode_bytes
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:  # a text stream, already decoded
+        return sys.stdin.read()
+    try:
+        return decode_bytes(stream.read())[0]
+    except _NotText as exc:
+        _fail(f"stdin is not text: {exc}")
 
 
 def _fail(message: str):
@@ -84,18 +101,23 @@ def _fail(message: str):
     raise SystemExit(2)
 
 
-def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dict:
-    """Annotate `text` and return {sentences, values, leftovers, boilerplate, event_date}."""
+def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None, budget: float | None = None) -> dict:
+    """Annotate `text` and return {sentences, values, leftovers, boilerplate, event_date}.
+    Raises engine.ArticleTimeout or rules.RuleTimeout past the time budget (seconds;
+    default engine.ARTICLE_BUDGET)."""
+    from .. import engine
     from .leftovers import find_leftovers
-    from ..nlp import build_nlp
     from ..extractors.cleaning import source_map
     from ..extractors.spans import values
+    from ..io.reading import Article
+    from ..nlp import build_nlp
 
     nlp = nlp or build_nlp(list(rules_dirs))
-    doc = nlp.make_doc(text)
-    doc._.meta = meta
-    for _, proc in nlp.pipeline:
-        doc = proc(doc)
+    article = Article(id="explain", text=text, **(meta or {}))
+    with engine._Budget(engine.ARTICLE_BUDGET if budget is None else budget) as clock:
+        doc = engine._annotate(nlp, article, clock)
+        clock.enter("leftovers")
+        leftovers = find_leftovers(doc, rules_dirs)
     # a text with invisible characters or decomposed accents is annotated in its matching
     # form: offsets go back to `text` through its source map, as in records (cleaning.py)
     source = source_map(doc)
@@ -117,7 +139,7 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None) -> dic
             found.append({"field": field, "value": normalized(field, v), "surface": v["surface"],
                           "start": v["start"], "end": v["end"], "sentence": sentence_no(v["start"]),
                           "rule": v["rule"]})
-    leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in map(ground, find_leftovers(doc, rules_dirs))]
+    leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in map(ground, leftovers)]
     event = doc._.event_date
     return {"sentences": sentences, "values": found, "leftovers": leftovers,
             "boilerplate": [list(r if source is None else source.range(*r)) for r in doc._.boilerplate],
@@ -163,7 +185,14 @@ def main(argv: list[str]) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         return 2
-    result = explain(text, args.rules, meta)
+    from ..engine import ArticleTimeout
+    from .rules import RuleTimeout
+    try:
+        result = explain(text, args.rules, meta)
+    except (ArticleTimeout, RuleTimeout) as exc:
+        print(f"berita explain: error: {str(exc) or 'time budget exceeded'}; nothing to show "
+              "(`berita run` would give this article an error row)", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=1))
     else:
