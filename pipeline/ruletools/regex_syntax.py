@@ -128,6 +128,19 @@ def _char_set(c: str) -> frozenset:
     return frozenset(c)
 
 
+def _char_atom(i: int, c: str, flags: int) -> Node:
+    """The atom of a literal character, built without Node.__init__ (a word list has thousands)."""
+    n = object.__new__(Node)
+    n.__dict__ = {"kind": "atom", "start": i, "end": i + 1, "chars": _char_set(c), "flags": flags}
+    return n
+
+
+def _count(s: str, i: int):
+    """The repeat count `{2}`, `{2,}`, `{,3}`, `{2,3}` or `{,}` at `s[i]`, else None (`{}` is text)."""
+    m = _COUNT.match(s, i)
+    return m if m and any(m.groups()) else None
+
+
 class _Reader:
     def __init__(self, source: str, flags: int):
         self.s, self.i, self.flags = source, 0, flags
@@ -146,8 +159,7 @@ class _Reader:
             plain = _PLAIN.match(s, self.i)
             if plain:  # (a run of literal characters in one step: the word lists are long)
                 flags, i = self.flags, self.i
-                for j in range(i, plain.end()):
-                    items.append(Node("atom", j, j + 1, chars=_char_set(s[j]), flags=flags))
+                items.extend(_char_atom(j, c, flags) for j, c in enumerate(plain.group(), i))
                 self.i = plain.end()
                 items[-1] = self.repeated(items[-1])
                 continue
@@ -159,7 +171,7 @@ class _Reader:
     def repeated(self, node: Node) -> Node:
         s = self.s
         c = s[self.i:self.i + 1]
-        count = _COUNT.match(s, self.i) if c == "{" else None
+        count = _count(s, self.i)
         if c and c in "*+?":
             lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
             self.i += 1
@@ -174,7 +186,7 @@ class _Reader:
         lazy = s.startswith("?", self.i)
         possessive = s.startswith("+", self.i)
         self.i += lazy or possessive
-        if self.i < len(s) and (s[self.i] in "*+?" or _COUNT.match(s, self.i)):
+        if self.i < len(s) and (s[self.i] in "*+?" or _count(s, self.i)):
             raise Unsupported("multiple repeat")
         return Node("repeat", node.start, self.i, item=node, lo=lo, hi=hi, lazy=lazy, possessive=possessive)
 
@@ -201,7 +213,7 @@ class _Reader:
                 self.i = m.end()
                 return Node("word", i, self.i, name=m.group(1))
         self.i += 1
-        return Node("atom", i, self.i, chars=_char_set(c), flags=self.flags)
+        return _char_atom(i, c, self.flags)
 
     def escape(self) -> Node:
         s, i = self.s, self.i
