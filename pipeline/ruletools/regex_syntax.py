@@ -37,7 +37,7 @@ class Unsupported(ValueError):
 
 class Node:
     """One node of the tree; the fields a kind does not use keep these defaults."""
-    items: list = ()
+    items: list = ()  # (a seq or alt always has its own list)
     item: Node | None = None
     chars: frozenset = frozenset()
     classes: tuple = ()
@@ -171,7 +171,7 @@ class _Reader:
     def repeated(self, node: Node) -> Node:
         s = self.s
         c = s[self.i:self.i + 1]
-        count = _count(s, self.i)
+        count = _count(s, self.i) if c == "{" else None
         if c and c in "*+?":
             lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
             self.i += 1
