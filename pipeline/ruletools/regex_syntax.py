@@ -81,8 +81,11 @@ PLACEHOLDER = regex.compile(r"(?<!\\)(?<!\\[pPN])\{([A-Za-z_]\w*)\}")
 _FLAG_BITS = {"i": regex.IGNORECASE, "m": regex.MULTILINE, "s": regex.DOTALL, "a": 0, "u": 0, "L": 0}
 _KNOWN_FLAGS = regex.IGNORECASE | regex.MULTILINE | regex.DOTALL | regex.ASCII | regex.UNICODE | regex.LOCALE | regex.V0
 _COUNT = regex.compile(r"\{(\d*)(,?)(\d*)\}")
-_INLINE_FLAGS = regex.compile(r"\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])")
-_NAMED = regex.compile(r"\(\?P?<([A-Za-z_]\w*)>")
+# how a group opens: capturing, (?: (?> (?| lookarounds, comment, named, back-reference by
+# name, inline flags (?i) or scoped ones (?i-m:
+_OPENING = regex.compile(r"\((?!\?)|\(\?(?:[:>|=!#]|<[=!]|P=|P?<[A-Za-z_]\w*>"
+                         r"|(?P<on>[a-zA-Z]*)(?:-(?P<off>[a-zA-Z]*))?(?P<end>[:)]))")
+_LOOKS = {"(?=": "=", "(?!": "!", "(?<=": "<=", "(?<!": "<!"}
 _ANCHORS = "bBAZzGKmM"         # escapes that match no character
 _CHAR_ESCAPES = {"a": "\a", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v"}
 _PLAIN = regex.compile(r"[^\\\[\](){}|.^$*+?]+")  # characters that stand for themselves
@@ -330,50 +333,36 @@ class _Reader:
     def group(self) -> Node | None:
         s, start = self.s, self.i
         saved = self.flags
-        look = opening = ""
-        flags = _INLINE_FLAGS.match(s, start)
-        named = _NAMED.match(s, start)
-        if not s.startswith("(?", start):
-            opening = "("
-        elif s.startswith("(?#", start):
-            j = s.find(")", start)
-            if j < 0:
-                raise Unsupported("unterminated comment")
-            self.i = j + 1
-            return None
-        elif flags and (flags.group(1) or flags.group(2)):
-            self.flags = self.inline_flags(flags.group(1) or "", flags.group(2) or "")
-            if flags.group(3) == ")":  # (?i): for the rest of the enclosing group
-                self.i = flags.end()
-                return None
-            opening = flags.group()
-        elif s.startswith(("(?:", "(?>", "(?|"), start):
-            opening = s[start:start + 3]
-        elif s.startswith(("(?=", "(?!", "(?<=", "(?<!"), start):
-            look = "=" if s[start + 2] == "=" else "!" if s[start + 2] == "!" else s[start + 2:start + 4]
-            opening = s[start:start + 2 + len(look)]
-        elif named:
-            opening = named.group()
-        elif s.startswith("(?P=", start):
-            j = s.find(")", start)
-            if j < 0:
-                raise Unsupported("unterminated (?P=")
-            self.i = j + 1
-            return Node("word", start, self.i)
-        else:
+        m = _OPENING.match(s, start)
+        if not m:
             raise Unsupported("unsupported group")
-        self.i = start + len(opening)
+        opening = m.group()
+        if opening in ("(?#", "(?P="):  # a comment; a back-reference by name
+            j = s.find(")", start)
+            if j < 0:
+                raise Unsupported("missing )")
+            self.i = j + 1
+            return None if opening == "(?#" else Node("word", start, self.i)
+        if m.group("end"):  # inline flags
+            self.flags = self.inline_flags(m.group("on"), m.group("off") or "")
+            if m.group("end") == ")":  # (?i): for the rest of the enclosing group
+                self.i = m.end()
+                return None
+        self.i = m.end()
         inner = self.alternation()
         if not s.startswith(")", self.i):
             raise Unsupported("missing )")
         self.i += 1
         self.flags = saved
+        look = _LOOKS.get(opening)
         if look:
             return Node("zero", start, self.i, look=look, item=inner, flags=saved)
         inner.start, inner.end, inner.group = start, self.i, opening
         return inner
 
     def inline_flags(self, on: str, off: str) -> int:
+        if not on + off:
+            raise Unsupported("(?) without flags")
         flags = self.flags
         for letter in on + off:
             if letter not in _FLAG_BITS:
