@@ -36,6 +36,7 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+from .regex_syntax import PLACEHOLDER, Node, Unsupported, parse, walk
 from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_text, rule_files, YAML_LOADER
 
 # --------------------------------------------------------------------------- schema
@@ -244,9 +245,6 @@ def code_keys(name: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-_PLACEHOLDER = regex.compile(r"(?<!\\)(?<!\\[pPN])\{([A-Za-z_]\w*)\}")
-
-
 # --------------------------------------------------------------------------- problems
 def _show(path: Path) -> str:
     try:
@@ -337,9 +335,9 @@ def _sources(extra_dirs: Iterable, problems: _Problems) -> list[_Source]:
 
 
 # --------------------------------------------------------------------------- runaway patterns
-# A small parser of the pattern syntax (regex module, VERSION0) into a tree, enough to see
-# which quantifiers repeat which characters. Character sets are approximated by probing a
-# sample alphabet with the real regex engine.
+# A static walk of the pattern's tree (`regex_syntax`) that sees which quantifiers repeat which
+# characters. Character sets are approximated by probing a sample alphabet with the real
+# regex engine.
 _PROBE = ([chr(c) for c in range(32, 127)] + list("\t\n\r\u00a0éÉñüß’‘“”–—…•·©×ا中٣²")
           + ["\u200b"])
 _ALL = (1 << len(_PROBE)) - 1
@@ -362,216 +360,11 @@ _LETTERS = _mask(r"[\p{L}'’]", False)
 _LOWER = _mask(r"[a-z]", False)
 
 
-class _Unsupported(Exception):
-    pass
+def _atom_mask(n: Node) -> int:
+    return _mask(n.as_set, bool(n.flags & regex.IGNORECASE))
 
 
-@dataclass(eq=False)
-class _N:
-    kind: str                      # atom | zero | word | seq | alt | repeat
-    start: int
-    end: int
-    mask: int = 0                  # atom: characters it matches
-    items: list = field(default_factory=list)   # seq: elements; alt: alternatives
-    item: Any = None               # repeat: what is repeated
-    lo: int = 0
-    hi: int | None = None          # None: unbounded
-    possessive: bool = False
-    atomic: bool = False           # alt/seq from (?>...)
-    inner: Any = None              # zero: the body of a lookaround
-
-
-class _Parser:
-    def __init__(self, src: str, ignorecase: bool):
-        self.s, self.i, self.ic = src, 0, ignorecase
-
-    def parse(self) -> _N:
-        node = self.alternation()
-        if self.i < len(self.s):
-            raise _Unsupported("unbalanced )")
-        return node
-
-    def alternation(self) -> _N:
-        start = self.i
-        alts = [self.sequence()]
-        while self.i < len(self.s) and self.s[self.i] == "|":
-            self.i += 1
-            alts.append(self.sequence())
-        return alts[0] if len(alts) == 1 else _N("alt", start, self.i, items=alts)
-
-    def sequence(self) -> _N:
-        start, items = self.i, []
-        while self.i < len(self.s) and self.s[self.i] not in "|)":
-            node = self.atom()
-            if node is None:
-                continue
-            items.append(self.quantified(node))
-        return _N("seq", start, self.i, items=items)
-
-    def quantified(self, node: _N) -> _N:
-        while self.i < len(self.s):
-            c = self.s[self.i]
-            if c in "*+?":
-                lo, hi = {"*": (0, None), "+": (1, None), "?": (0, 1)}[c]
-                self.i += 1
-            elif c == "{":
-                m = regex.match(r"\{(\d*)(?:(,)(\d*))?\}", self.s[self.i:])
-                if not m or not (m.group(1) or m.group(3)):
-                    return node
-                lo = int(m.group(1) or 0)
-                hi = lo if not m.group(2) else (int(m.group(3)) if m.group(3) else None)
-                self.i += m.end()
-            else:
-                return node
-            possessive = False
-            if self.i < len(self.s) and self.s[self.i] in "?+":
-                possessive = self.s[self.i] == "+"
-                self.i += 1
-            node = _N("repeat", node.start, self.i, item=node, lo=lo, hi=hi, possessive=possessive)
-        return node
-
-    def atom(self) -> _N | None:
-        s, i = self.s, self.i
-        c = s[i]
-        if c == "(":
-            return self.group()
-        if c == "[":
-            j = i + 1
-            if j < len(s) and s[j] == "^":
-                j += 1
-            if j < len(s) and s[j] == "]":
-                j += 1
-            while j < len(s) and s[j] != "]":
-                j += 2 if s[j] == "\\" else 1
-            if j >= len(s):
-                raise _Unsupported("unterminated [")
-            self.i = j + 1
-            return _N("atom", i, self.i, mask=_mask(s[i:self.i], self.ic))
-        if c == "\\":
-            return self.escape()
-        if c in "^$":
-            self.i += 1
-            return _N("zero", i, self.i)
-        if c == ".":
-            self.i += 1
-            return _N("atom", i, self.i, mask=_mask(".", False))
-        if c == "{":
-            m = _PLACEHOLDER.match(s, i)
-            if m:
-                self.i = m.end()
-                return _N("word", i, self.i)
-        if c in "*+?":
-            raise _Unsupported("nothing to repeat")
-        self.i += 1
-        return _N("atom", i, self.i, mask=_mask(regex.escape(c), self.ic))
-
-    def escape(self) -> _N:
-        s, i = self.s, self.i
-        if i + 1 >= len(s):
-            raise _Unsupported("trailing backslash")
-        c = s[i + 1]
-        if c in "bBAZzGK":
-            self.i = i + 2
-            return _N("zero", i, self.i)
-        if c in "pPN" and i + 2 < len(s) and s[i + 2] == "{":
-            j = s.find("}", i)
-            if j < 0:
-                raise _Unsupported("unterminated \\p{")
-            self.i = j + 1
-        elif c in "pP":
-            self.i = i + 3
-        elif c == "x":
-            m = regex.match(r"\\x(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{2})", s[i:])
-            self.i = i + (m.end() if m else 2)
-        elif c == "u":
-            self.i = i + 6
-        elif c == "U":
-            self.i = i + 10
-        elif c.isdigit() and c != "0":
-            self.i = i + 2
-            return _N("word", i, self.i)             # a backreference: some fixed text
-        elif c == "g":
-            j = s.find(">", i)
-            self.i = (j + 1) if j > 0 else i + 2
-            return _N("word", i, self.i)
-        else:
-            self.i = i + 2
-        return _N("atom", i, self.i, mask=_mask(s[i:self.i], self.ic))
-
-    def group(self) -> _N | None:
-        s, start = self.s, self.i
-        self.i += 1
-        kind, saved_ic = "group", self.ic
-        if s.startswith("?", self.i):
-            rest = s[self.i + 1:]
-            if rest.startswith("#"):
-                j = s.find(")", self.i)
-                self.i = j + 1
-                return None
-            m = regex.match(r"([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])", rest)
-            if m and (m.group(1) or m.group(2) or m.group(3) == ":"):
-                on, off = m.group(1) or "", m.group(2) or ""
-                self.i += 1 + m.end()
-                if m.group(3) == ")":             # (?i) applies to the rest
-                    if "i" in on:
-                        self.ic = True
-                    return None
-                if "i" in on:
-                    self.ic = True
-                elif "i" in off:
-                    self.ic = False
-            elif rest.startswith(("=", "!")):
-                kind = "look"
-                self.i += 2
-            elif rest.startswith(("<=", "<!")):
-                kind = "look"
-                self.i += 3
-            elif rest.startswith(">"):
-                kind = "atomic"
-                self.i += 2
-            elif rest.startswith("|"):
-                self.i += 2
-            elif rest.startswith(("P<", "<", "'")):
-                close = ">" if not rest.startswith("'") else "'"
-                j = s.find(close, self.i + 2)
-                if j < 0:
-                    raise _Unsupported("unterminated group name")
-                self.i = j + 1
-            elif rest.startswith("P="):
-                j = s.find(")", self.i)
-                self.i = j + 1
-                return _N("word", start, self.i)
-            else:
-                raise _Unsupported("unsupported group")
-        inner = self.alternation()
-        if self.i >= len(s) or s[self.i] != ")":
-            raise _Unsupported("missing )")
-        self.i += 1
-        self.ic = saved_ic
-        if kind == "look":
-            return _N("zero", start, self.i, inner=inner)
-        inner.start, inner.end = start, self.i
-        inner.atomic = kind == "atomic"
-        return inner
-
-
-def _children(n: _N) -> list[_N]:
-    if n.kind in ("seq", "alt"):
-        return n.items
-    if n.kind == "repeat":
-        return [n.item]
-    if n.kind == "zero" and n.inner is not None:
-        return [n.inner]
-    return []
-
-
-def _walk(n: _N):
-    yield n
-    for c in _children(n):
-        yield from _walk(c)
-
-
-def _nullable(n: _N) -> bool:
+def _nullable(n: Node) -> bool:
     if n.kind in ("zero",):
         return True
     if n.kind in ("atom", "word"):
@@ -583,9 +376,9 @@ def _nullable(n: _N) -> bool:
     return n.lo == 0 or _nullable(n.item)
 
 
-def _chars(n: _N) -> int:
+def _chars(n: Node) -> int:
     if n.kind == "atom":
-        return n.mask
+        return _atom_mask(n)
     if n.kind == "word":
         return _LETTERS
     if n.kind == "zero":
@@ -598,12 +391,12 @@ def _chars(n: _N) -> int:
     return out
 
 
-def _within(n: _N, chars: int) -> bool:
+def _within(n: Node, chars: int) -> bool:
     """Can `n` match some text made only of `chars`?"""
     if n.kind == "zero":
         return True
     if n.kind == "atom":
-        return bool(n.mask & chars)
+        return bool(_atom_mask(n) & chars)
     if n.kind == "word":
         return (_LOWER & ~chars) == 0
     if n.kind == "seq":
@@ -613,12 +406,12 @@ def _within(n: _N, chars: int) -> bool:
     return n.lo == 0 or _within(n.item, chars)
 
 
-def _variable(n: _N) -> bool:
+def _variable(n: Node) -> bool:
     return (n.kind == "repeat" and not n.possessive and (n.hi is None or n.hi > n.lo)
             and bool(_chars(n.item)))
 
 
-def _inner_repeats(n: _N, siblings: list):
+def _inner_repeats(n: Node, siblings: list):
     """Every variable repeat inside `n`, with the elements that must match beside it."""
     if n.kind == "repeat":
         if n.possessive:
@@ -638,10 +431,10 @@ def _inner_repeats(n: _N, siblings: list):
             yield from _inner_repeats(x, siblings)
 
 
-def _single(n: _N) -> int:
+def _single(n: Node) -> int:
     """Characters c such that `n` can match exactly the one-character text c."""
     if n.kind == "atom":
-        return n.mask
+        return _atom_mask(n)
     if n.kind in ("zero", "word"):
         return 0
     if n.kind == "alt":
@@ -662,7 +455,7 @@ def _single(n: _N) -> int:
     return 0
 
 
-def _ends(n: _N, last: bool) -> list[_N]:
+def _ends(n: Node, last: bool) -> list[Node]:
     """The first (or last) consuming elements of `n`."""
     if n.kind in ("atom", "word", "repeat"):
         return [n]
@@ -679,20 +472,20 @@ def _ends(n: _N, last: bool) -> list[_N]:
 def runaway_problems(src: str, ignorecase: bool = False) -> list[str]:
     """Why `src` can run away (empty if the static walk finds nothing)."""
     try:
-        tree = _Parser(src, ignorecase).parse()
-    except (_Unsupported, IndexError):
+        tree = parse(src, regex.IGNORECASE if ignorecase else 0)
+    except Unsupported:
         return []
     found: list[str] = []
-    parents: dict[int, tuple[_N, int]] = {}
-    for node in _walk(tree):
+    parents: dict[int, tuple[Node, int]] = {}
+    for node in walk(tree):
         if node.kind == "seq":
             for i, x in enumerate(node.items):
                 parents[id(x)] = (node, i)
 
-    def text(n: _N) -> str:
+    def text(n: Node) -> str:
         return src[n.start:n.end]
 
-    def neighbour(n: _N, step: int) -> _N | None:
+    def neighbour(n: Node, step: int) -> Node | None:
         """The consuming element right after (step=1) or before (step=-1) `n`."""
         while id(n) in parents:
             seq, i = parents[id(n)]
@@ -704,7 +497,7 @@ def runaway_problems(src: str, ignorecase: bool = False) -> list[str]:
             n = seq
         return None
 
-    for node in _walk(tree):
+    for node in walk(tree):
         if node.kind != "repeat" or node.possessive or not (node.hi is None or node.hi >= 2):
             continue
         # (a+)+, (\w*)*, (\w+\s?)*: an inner repeat whose neighbours inside the group can
@@ -788,7 +581,7 @@ def _check_pattern(ctx: _Context, src: _Source, node, key: Key, what: str, rule_
         ctx.problems.add(path, line, f"{what} must be a regular expression (a string), not {type(value).__name__}")
         return
     label = f"pattern {rule_id}" if rule_id else what
-    for name in _PLACEHOLDER.findall(value):
+    for name in PLACEHOLDER.findall(value):
         if name not in key.placeholders:
             allowed = ", ".join("{" + p + "}" for p in key.placeholders) or "no placeholders"
             ctx.problems.add(path, line, f"{label}: unknown placeholder {{{name}}} (here: {allowed})")

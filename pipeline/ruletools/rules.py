@@ -18,6 +18,9 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+from . import regex_syntax
+from .regex_syntax import items_of, walk
+
 
 def _builtin_rules_dir() -> Path:
     """The rules berita ships: the package pipeline.rules_data of an installed wheel
@@ -312,32 +315,29 @@ def _reads_fast_backwards(source: str) -> bool:
     """Whether every match of `source` ends with `$` (not MULTILINE) and the pattern reads the
     same and fast backwards, as a lookbehind is read: no atomic groups or possessive repeats
     (they depend on the direction), no long repeats of a class other than spaces."""
-    from re import _constants as c
-
-    tree = _parse(source, 0)
-    if not tree or tree[-1] != (c.AT, c.AT_END):
+    try:
+        tree = regex_syntax.parse(source)
+    except regex_syntax.Unsupported:
         return False
+    last = items_of(tree)[-1] if items_of(tree) else None
+    if last is None or last.kind != "zero" or last.anchor != "$" or last.flags & regex.MULTILINE:
+        return False
+    for n in walk(tree):
+        if n.atomic or n.possessive or n.kind == "word" and n.name:
+            return False
+        if n.kind == "zero" and not n.look and n.anchor not in _ZERO_WIDTH:
+            return False
+        if n.kind == "repeat" and (n.hi is None or n.hi > 8):
+            body = items_of(n.item)
+            spaces = len(body) == 1 and body[0].kind == "atom" and body[0].as_set == r"[\s]"
+            if not spaces and any(_is_class(b) for b in body):
+                return False
+    return True
 
-    def ok(items) -> bool:
-        for op, av in items:
-            if op in (c.ATOMIC_GROUP, c.POSSESSIVE_REPEAT):
-                return False
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT):
-                lo, hi, body = av
-                spaces = list(body) == [(c.IN, [(c.CATEGORY, c.CATEGORY_SPACE)])]
-                if hi > 8 and not spaces and any(o is c.IN for o, _ in body):
-                    return False
-                if not ok(body):
-                    return False
-            elif op is c.SUBPATTERN and not ok(av[-1]):
-                return False
-            elif op is c.BRANCH and not all(ok(alt) for alt in av[1]):
-                return False
-            elif op in (c.ASSERT, c.ASSERT_NOT) and not ok(av[1]):
-                return False
-        return True
 
-    return ok(tree)
+def _is_class(n: regex_syntax.Node) -> bool:
+    """A set of characters, as opposed to one character (`a`, `[^a]`) or the dot."""
+    return n.kind == "atom" and not (len(n.chars) == 1 and not n.classes) and n.classes != (".",)
 
 
 class EndAnchored:
@@ -378,29 +378,11 @@ class EndAnchored:
 
 
 def _top_level_alternation(source: str) -> bool:
-    """Whether `source` has a `|` outside any group or character class."""
-    depth, i, in_class = 0, 0, False
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-            if source[i + 1:i + 2] == "^":
-                i += 1
-            if source[i + 1:i + 2] == "]":  # a leading ] is a literal
-                i += 1
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "|" and depth == 0:
-            return True
-        i += 1
-    return False
+    """Whether `source` has a `|` outside any group or character class (True when unreadable)."""
+    try:
+        return regex_syntax.parse(source).kind == "alt"
+    except regex_syntax.Unsupported:
+        return True
 
 
 def any_of(rules: "RuleSet", patterns: list[Pattern], rule_id: str) -> list[Pattern]:
@@ -473,12 +455,11 @@ def _trie_source(words: list[str]) -> str:
 
 # ------------------------------------------------------------------ required strings
 #
-# What every match of a pattern must start with or contain is read off its syntax tree as
-# Python's own `re` parser builds it; a pattern it cannot parse the same way (regex-only
-# syntax) gets neither. Only ASCII characters are collected, lower-cased: then a match
-# starts with (contains) the string in the lower-cased text at the same offset, with or
-# without IGNORECASE, unless the text holds `ſ` (matches s ignoring case) or `İ`
-# (lower-cases to two characters), where no check is made (`_lowered`).
+# What every match of a pattern must start with or contain is read off its syntax tree
+# (`regex_syntax`); a pattern it cannot read gets neither. Only ASCII characters are
+# collected, lower-cased: then a match starts with (contains) the string in the lower-cased
+# text at the same offset, with or without IGNORECASE, unless the text holds `ſ` (matches s
+# ignoring case) or `İ` (lower-cases to two characters), where no check is made (`_lowered`).
 
 # the last text and its lower-cased copy, as one tuple (replaced in one step: threads)
 _LOWERED: list = [(None, None)]
@@ -494,47 +475,34 @@ def _lowered(text: str) -> str | None:
     return low
 
 
-# \p{..} classes become \w (both are "some character"); regex-only syntax that `re` would
-# read differently, or that could make a listed string optional, means no check
-_UNICODE_CLASS = regex.compile(r"\\[pP](?:\{[^}]*\}|[A-Za-z])")
-_NOT_RE_SYNTAX = regex.compile(r"\[:\^?[A-Za-z]+:\]|\\L<|\\[GKXmMQE]|\(\*|\(\?[|>R0-9&+-]|\{[^}\d,]")
 _MIN_NEED = 3         # shorter strings are too common to rule out a text
 _MAX_NEEDS = 16       # more strings cost more to look for than the pattern itself
 _MAX_STARTS = 24
 _PREFIX_LEN = 8
 _MAX_CANDIDATES = 32  # more places to try one by one cost more than one scan
+# anchors that match no character and leave where a match starts as it is (not \K)
+_ZERO_WIDTH = frozenset(["^", "$", r"\b", r"\B", r"\A", r"\Z", r"\z", r"\G", r"\m", r"\M"])
 
 
-def _parse(source: str, flags: int):
-    import re
-    import warnings
-    from re import _parser as sre_parse  # Python's own regex parser
-
-    source = _UNICODE_CLASS.sub(r"\\w", source)
-    if _NOT_RE_SYNTAX.search(source):
-        return None
+def _tree(source: str, flags: int) -> regex_syntax.Node | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return list(sre_parse.parse(source, flags & (re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE)))
-    except Exception:  # noqa: BLE001 -- not `re` syntax: no check
+        return regex_syntax.parse(source, flags)
+    except regex_syntax.Unsupported:
         return None
 
 
 def required_literals(source: str, flags: int = 0) -> tuple[str, ...] | None:
     """Lower-case strings one of which every match of `source` contains, or None."""
-    tree = _parse(source, flags)
-    need = _need_of(tree) if tree is not None else None
+    tree = _tree(source, flags)
+    need = _need_of(items_of(tree)) if tree is not None else None
     if not need or min(map(len, need)) < _MIN_NEED or len(need) > _MAX_NEEDS:
         return None
     return tuple(sorted(need))
 
 
 def _need_of(items: list) -> frozenset[str] | None:
-    """The best requirement of a sequence of parser items: a set of strings one of which
-    every match contains (the longest shortest string), or None."""
-    from re import _constants as c
-
+    """The best requirement of a sequence of nodes: a set of strings one of which every match
+    contains (the longest shortest string), or None."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -543,21 +511,20 @@ def _need_of(items: list) -> frozenset[str] | None:
             candidates.append(frozenset(["".join(run)]))
             run.clear()
 
-    for op, av in items:
-        if op is c.LITERAL and av < 128:
-            run.append(chr(av).lower())
+    for n in items:
+        c = n.char
+        if c is not None and c.isascii():
+            run.append(c.lower())
             continue
         end_run()
-        if op is c.SUBPATTERN:
-            need = _need_of(list(av[-1]))
-        elif op is c.ATOMIC_GROUP:
-            need = _need_of(list(av))
-        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            need = _need_of(list(av[2])) if av[0] >= 1 else None
-        elif op is c.BRANCH:
-            alternatives = [_need_of(list(alt)) for alt in av[1]]
+        if n.kind == "seq":
+            need = _need_of(n.items)
+        elif n.kind == "repeat":
+            need = _need_of(items_of(n.item)) if n.lo >= 1 else None
+        elif n.kind == "alt":
+            alternatives = [_need_of(alt.items) for alt in n.items]
             need = None if any(a is None for a in alternatives) else frozenset().union(*alternatives)
-        else:  # a class, any character, an anchor, a lookaround: nothing required from it
+        else:  # a class, any character, an anchor, a lookaround, a back-reference: nothing required
             need = None
         if need:
             candidates.append(need)
@@ -574,11 +541,11 @@ class _TooMany(Exception):
 def required_prefixes(source: str, flags: int = 0) -> tuple[str, ...] | None:
     """Lower-case strings (up to 8 characters) one of which every match of `source` starts
     with, none a prefix of another; or None."""
-    tree = _parse(source, flags)
+    tree = _tree(source, flags)
     if tree is None:
         return None
     try:
-        found = _starts_of(tree, frozenset([""]))
+        found = _starts_of(items_of(tree), frozenset([""]))
     except (_TooMany, RecursionError):
         return None
     if "" in found:
@@ -590,36 +557,25 @@ def required_prefixes(source: str, flags: int = 0) -> tuple[str, ...] | None:
 def _starts_of(items: list, then: frozenset[str]) -> frozenset[str]:
     """How a match of `items` followed by a match starting with one of `then` may start
     ("" for: with anything)."""
-    from re import _constants as c
-
     if not items:
         return then
-    op, av = items[0]
-    rest = items[1:]
-    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero width
+    n, rest = items[0], items[1:]
+    if n.kind == "zero" and (n.look or n.anchor in _ZERO_WIDTH):
         return _starts_of(rest, then)
-    if op is c.LITERAL or op is c.IN:
-        if op is c.LITERAL:
-            chars = {chr(av)}
-        elif all(o is c.LITERAL for o, _ in av) and len(av) <= 8:
-            chars = {chr(a) for _, a in av}
-        else:
-            return frozenset([""])
-        if not all(ch.isascii() for ch in chars):
+    if n.kind == "atom":
+        if n.negated or n.classes or not n.chars or len(n.chars) > 8 or not all(ch.isascii() for ch in n.chars):
             return frozenset([""])
         tails = _starts_of(rest, then)
-        out = frozenset((ch.lower() + t)[:_PREFIX_LEN] for ch in chars for t in tails)
-    elif op is c.SUBPATTERN:
-        out = _starts_of(list(av[-1]), _starts_of(rest, then))
-    elif op is c.ATOMIC_GROUP:
-        out = _starts_of(list(av), _starts_of(rest, then))
-    elif op is c.BRANCH:
+        out = frozenset((ch.lower() + t)[:_PREFIX_LEN] for ch in n.chars for t in tails)
+    elif n.kind == "seq":
+        out = _starts_of(n.items, _starts_of(rest, then))
+    elif n.kind == "alt":
         after = _starts_of(rest, then)
-        out = frozenset().union(*(_starts_of(list(alt), after) for alt in av[1]))
-    elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-        first = _starts_of(list(av[2]), frozenset([""]))  # the first repetition, then anything
-        out = first | _starts_of(rest, then) if av[0] == 0 else first
-    else:  # a class, any character, a back-reference: anything
+        out = frozenset().union(*(_starts_of(alt.items, after) for alt in n.items))
+    elif n.kind == "repeat":
+        first = _starts_of(items_of(n.item), frozenset([""]))  # the first repetition, then anything
+        out = first | _starts_of(rest, then) if n.lo == 0 else first
+    else:  # a back-reference, a placeholder, \K: anything
         return frozenset([""])
     if len(out) > 300:
         raise _TooMany
