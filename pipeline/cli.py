@@ -149,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"berita {berita_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv files or directories")
+    run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv/.html files or directories")
     run.add_argument("paths", nargs="+")
     run.add_argument("--out", required=True,
                      help="output directory, replaced atomically when the run completes; it must be new, "

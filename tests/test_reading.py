@@ -340,7 +340,7 @@ def test_empty_directory_raises(tmp_path):
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "notes.md").write_text("not an input", encoding="utf-8")
-    with pytest.raises(InputError, match="no .txt, .jsonl or .csv"):
+    with pytest.raises(InputError, match="no .txt, .jsonl, .csv or .html"):
         check_paths([empty])
 
 

@@ -10,12 +10,30 @@ Each PATH is one of
 * a ``.csv`` file with the same columns (header row required; column names are matched
   after stripping spaces, case-insensitively; the delimiter -- ``,``, ``;`` or tab -- is
   sniffed from the header line; quoted fields may contain newlines);
-* a directory, walked recursively for those three kinds (suffix matched
+* a ``.html`` / ``.htm`` file: a saved web page, one article (see *Web pages* below);
+* a directory, walked recursively for those kinds (suffix matched
   case-insensitively).  Files are read in sorted order of their path relative to the
   directory (compared component by component); hidden files and directories (name
   starting with ``.``) are skipped, symlinked directories are not followed.
 
 The same file reached twice (e.g. given explicitly and inside a directory) is read once.
+
+Web pages
+---------
+A ``.html``/``.htm`` file is handed to trafilatura (imported only when such a file is
+read), which finds the article's main text and drops navigation, sidebars, footers,
+comments and figures, photo captions included: trafilatura has no setting that keeps a
+``<figcaption>`` (``include_images`` adds the image's address, not its caption).  ``id`` = file stem; ``text`` = the extracted text,
+which is what ``records.jsonl`` keeps and what every offset points into; ``title``,
+``author`` and ``url`` (the canonical address) come from the page's metadata and
+``published`` from htmldate, as ``YYYY-MM-DD``: the original publication date the page
+declares (its address, meta tags, structured data, date-labelled elements and
+timestamps), without htmldate's extensive search of the free text, which would return
+one of the article's own dates.  It feeds the year of year-less dates as ``published``
+does for other inputs.  trafilatura decodes the bytes itself (it reads the page's
+declared charset).  Lines it keeps that are site furniture (``Baca juga: ...``) are left
+to the boilerplate rules, as in any text.  A page without any main text is an error
+record.
 
 Decoding (one documented fallback chain, :func:`decode_bytes`)
 --------------------------------------------------------------
@@ -59,7 +77,7 @@ one character for one, with a warning; that is a decoding repair like step 5.)
 Errors
 ------
 * Problems with the PATH arguments themselves -- a path that does not exist, a
-  directory without readable .txt/.jsonl/.csv files, an explicitly named file that
+  directory without readable input files, an explicitly named file that
   cannot be opened or has another suffix -- raise :class:`InputError` (one-line
   message) from :func:`check_paths`.  :func:`iter_articles` calls it *eagerly*, before
   returning its generator, so nothing has been yielded (or written) when it raises.
@@ -120,7 +138,8 @@ __all__ = [
     "normalize_newlines",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv")
+HTML_SUFFIXES = (".html", ".htm")
+SUPPORTED_SUFFIXES = (".txt", ".jsonl", ".csv", *HTML_SUFFIXES)
 # Gold records (`*.gold.jsonl`) found while walking a directory are skipped.
 GOLD_SUFFIX = ".gold.jsonl"
 OPTIONAL_FIELDS = ("url", "published", "title")
@@ -139,6 +158,7 @@ class Article:
     url: str | None = None
     published: str | None = None
     title: str | None = None
+    author: str | None = None  # from a web page's metadata
     source: str = ""  # "path" or "path:line" for messages
     error: str | None = None  # set when the record could not be read; text is then ""
     warnings: list[str] = field(default_factory=list)
@@ -179,7 +199,7 @@ def check_paths(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[
     """Validate the PATH arguments; return the files to read, in reading order.
 
     Raises :class:`InputError` (one-line message listing every problem) if any path
-    does not exist, is a directory without readable .txt/.jsonl/.csv files, or is a
+    does not exist, is a directory without readable input files, or is a
     file that cannot be opened or has an unsupported suffix.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -207,16 +227,16 @@ def check_paths(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[
                 continue
             candidates = _walk(path)
             if not candidates:
-                problems.append(f"{path}: directory contains no .txt, .jsonl or .csv files")
+                problems.append(f"{path}: directory contains no .txt, .jsonl, .csv or .html files")
                 continue
             if not any(os.access(p, os.R_OK) for p in candidates):
-                problems.append(f"{path}: none of the .txt, .jsonl or .csv files in it is readable")
+                problems.append(f"{path}: none of the .txt, .jsonl, .csv or .html files in it is readable")
                 continue
         elif path.is_file():
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 problems.append(
                     f"{path}: unsupported file type {path.suffix or '(no suffix)'!r} "
-                    "(expected .txt, .jsonl or .csv)"
+                    "(expected .txt, .jsonl, .csv, .html or .htm)"
                 )
                 continue
             try:
@@ -747,7 +767,27 @@ def _read_csv(path: Path) -> Iterator[Article]:
             yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
 
 
-_READERS = {".txt": _read_txt, ".jsonl": _read_jsonl, ".csv": _read_csv}
+# htmldate's settings for `published`: the page's original publication date, not one
+# guessed from its free text (that would be one of the article's dates, not the page's)
+_PUBLISHED_DATE = {"extensive_search": False, "original_date": True}
+
+
+def _read_html(path: Path) -> Iterator[Article]:
+    import trafilatura  # imported here: start-up does not pay for it
+
+    source = str(path)
+    page = trafilatura.bare_extraction(path.read_bytes(), with_metadata=True, include_comments=False,
+                                       date_extraction_params=_PUBLISHED_DATE)
+    text = normalize_newlines(page.text or "") if page is not None else ""
+    if not text.strip():
+        yield _error(path.stem, source, f"{source}: no article text found in the page")
+        return
+    yield Article(id=path.stem, text=text, url=page.url or None, published=page.date or None,
+                  title=page.title or None, author=page.author or None, source=source)
+
+
+_READERS = {".txt": _read_txt, ".jsonl": _read_jsonl, ".csv": _read_csv,
+            **dict.fromkeys(HTML_SUFFIXES, _read_html)}
 
 
 def _read_file(path: Path) -> Iterator[Article]:

@@ -73,7 +73,7 @@ def doc_to_record(doc: Doc, article) -> dict:
     primary = next((r for r in regencies if r["is_primary"]), None)
     record = {
         "article_id": article.id, "title": article.title or first_line(text), "url": article.url,
-        "published": article.published, "status": "ok", "error": None, "warnings": list(article.warnings),
+        "published": article.published, "author": article.author, "status": "ok", "error": None, "warnings": list(article.warnings),
         "text": text,
         "event_date": event["date"] if event else None,
         "event_date_text": (event["surface"] if source is None else source.ground(event)["surface"]) if event else None,
@@ -106,7 +106,7 @@ def error_record(article, error: str) -> dict:
     # the title an ok row would have: the given one, else the text's first line
     title = article.title or first_line(article.text or "") or None
     record = {"article_id": article.id, "title": title, "url": article.url, "published": article.published,
-              "status": "error", "error": error, "warnings": list(getattr(article, "warnings", []) or []),
+              "author": article.author, "status": "error", "error": error, "warnings": list(getattr(article, "warnings", []) or []),
               "text": article.text or "", "event_date": None, "event_date_text": None, "regency_code": None,
               "regency_name": None, "province_name": None, "boilerplate": [], "sentences": []}
     for f in FIELDS:
