@@ -188,3 +188,17 @@ def test_trafilatura_is_imported_only_when_a_page_is_read():
     code = "import sys, pipeline.cli; print('trafilatura' in sys.modules, 'htmldate' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_a_page_the_extractor_fails_on_is_one_error_row(tmp_path, monkeypatch):
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise ValueError("unexpected markup")
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    (tmp_path / "a.html").write_text("<html><body><p>Teks.</p></body></html>", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Bupati Garut mendaftarkan 4.000 pekerja.", encoding="utf-8")
+    articles = list(iter_articles([tmp_path]))
+    assert [a.id for a in articles] == ["a", "b"]
+    assert "cannot read the page (ValueError: unexpected markup)" in articles[0].error
+    assert articles[1].error is None

@@ -776,8 +776,13 @@ def _read_html(path: Path) -> Iterator[Article]:
     import trafilatura  # imported here: start-up does not pay for it
 
     source = str(path)
-    page = trafilatura.bare_extraction(path.read_bytes(), with_metadata=True, include_comments=False,
-                                       date_extraction_params=_PUBLISHED_DATE)
+    data = path.read_bytes()
+    try:
+        page = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False,
+                                           date_extraction_params=_PUBLISHED_DATE)
+    except Exception as exc:  # noqa: BLE001 -- a page trafilatura cannot read is one error row
+        yield _error(path.stem, source, _one_line(f"{source}: cannot read the page ({type(exc).__name__}: {exc})"))
+        return
     text = normalize_newlines(page.text or "") if page is not None else ""
     if not text.strip():
         yield _error(path.stem, source, f"{source}: no article text found in the page")
