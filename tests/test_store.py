@@ -25,6 +25,7 @@ import pytest
 from conftest import DEV, REPO, needs_dev
 
 from pipeline import cli
+from pipeline.io.store import FLUSH_EVERY
 
 SEED = REPO / "corpus" / "seed.jsonl"
 # a count of a people noun the built-in rules do not know; OVERLAY teaches it
@@ -215,19 +216,19 @@ def test_sigkill_in_the_middle_of_an_append_leaves_the_store_as_it_was(tmp_path,
     store = tmp_path / "s.duckdb"
     assert berita(capsys, "run", SEED, "--into", store, "-q")[0] == 0
     before = dump(store)
-    # 1,500 articles of distinct texts (a tag line makes each one new to the store)
+    # articles of distinct texts (a tag line makes each one new to the store)
     big = write_jsonl(tmp_path / "big.jsonl", [dict(seed[i % len(seed)], id=f"big-{i}",
                                                     text=f"[{i}]\n" + seed[i % len(seed)]["text"])
-                                               for i in range(1500)])
-    # stderr on a terminal, so the run shows its progress; several flushes into the open
-    # transaction have been made when it reads 300
+                                               for i in range(3 * FLUSH_EVERY)])
+    # stderr on a terminal, so the run shows its progress; the kill comes when two flushes
+    # into the open transaction have been made
     leader, follower = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(big), "--into", str(store), *extra],
                             cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
                             start_new_session=True)  # its own group: the kill takes the -j workers too
     os.close(follower)
     try:
-        wait_for_progress(leader, proc, 300)
+        wait_for_progress(leader, proc, 2 * FLUSH_EVERY + 100)
         assert proc.poll() is None, "the run finished before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(30)
