@@ -14,6 +14,7 @@ import json
 import os
 import pty
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -60,7 +61,6 @@ def assert_export_is_a_run(capsys, tmp_path: Path, store: Path, *inputs: Path, r
     exported, ran = tmp_path / "exported" / "out", tmp_path / "ran" / "out"
     for d in (exported, ran):
         if d.exists():
-            import shutil
             shutil.rmtree(d)
     assert berita(capsys, "export", store, "--out", exported, "-q")[0] == 0
     assert berita(capsys, "run", *inputs, "--out", ran, "-q", *rules)[0] == 0
