@@ -1,4 +1,4 @@
-"""The `berita` command line: run, eval, review, explain, rules."""
+"""The `berita` command line: run, export, eval, review, explain, rules."""
 from __future__ import annotations
 
 import argparse
@@ -46,8 +46,23 @@ def _write_review(tmp_dir: Path, out: Path) -> None:
               f"the tables are complete", file=sys.stderr)
 
 
+def _process(args, articles, encode=None):
+    """(engine, records): the records of `articles`, on this machine (engine None) or on a
+    Dask cluster; None when the cluster cannot be had (said on stderr)."""
+    if args.engine != "dask":
+        from .engine import run_articles
+        return None, run_articles(articles, rules_dirs=args.rules, processes=args.processes, encode=encode)
+    from .distributed import DaskEngine, DaskError
+    try:
+        engine = DaskEngine(args.scheduler, workers=args.processes if args.processes > 1 else None,
+                            quiet=args.quiet)
+    except DaskError as exc:
+        print(f"berita: error: {exc}", file=sys.stderr)
+        return None
+    return engine, engine.run_articles(articles, rules_dirs=args.rules)
+
+
 def cmd_run(args) -> int:
-    from .engine import run_articles
     from .io.outdir import OutDirError, check_out_dir
     from .io.reading import InputError, iter_articles
     from .ruletools.rules import RuleError, cached_rules
@@ -67,26 +82,19 @@ def cmd_run(args) -> int:
     except RuleError as exc:
         print(f"berita: error: {exc}", file=sys.stderr)
         return 2
+    if args.into:
+        return _run_into(args, rules.fingerprint())
     try:
         articles = iter_articles(args.paths)
         out = check_out_dir(args.out, args.paths, force=args.force)
     except (InputError, OutDirError) as exc:
         print(f"berita: error: {exc}", file=sys.stderr)
         return 2
-    engine = None
-    if args.engine == "dask":
-        from .distributed import DaskEngine, DaskError
-        try:
-            engine = DaskEngine(args.scheduler, workers=args.processes if args.processes > 1 else None,
-                                quiet=args.quiet)
-        except DaskError as exc:
-            print(f"berita: error: {exc}", file=sys.stderr)
-            return 2
-        records = engine.run_articles(articles, rules_dirs=args.rules)
-    else:
-        # with -j N the workers also render the table lines (the leftovers tally needs records)
-        records = run_articles(articles, rules_dirs=args.rules, processes=args.processes,
-                               encode=None if args.leftovers else encode_record)
+    # with -j N the workers also render the table lines (the leftovers tally needs records)
+    begun = _process(args, articles, encode=None if args.leftovers else encode_record)
+    if begun is None:
+        return 2
+    engine, records = begun
     started = time.time()
     try:  # nothing is written before the inputs are known to be usable
         writer = TableWriter(out)
@@ -144,16 +152,128 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _run_into(args, fingerprint: str) -> int:
+    """`berita run NEW... --into STORE`: only the articles not in the store yet (and with
+    --rerun-stale those from another rule set) are processed, in one transaction."""
+    import itertools
+    from .io.reading import InputError, iter_articles
+    from .io.store import Append, Store, StoreError
+
+    try:
+        articles = iter_articles(args.paths) if args.paths else iter(())
+        store = Store(args.into)
+    except (InputError, StoreError) as exc:
+        print(f"berita: error: {exc}", file=sys.stderr)
+        return 2
+    append = Append(store, fingerprint)
+    engine = None
+    try:
+        todo = append.select(articles)
+        if args.rerun_stale:  # after the inputs, so an article given again is not processed twice
+            todo = itertools.chain(todo, append.stale())
+        begun = _process(args, todo)
+        if begun is None:
+            append.rollback()
+            return 2
+        engine, records = begun
+        show = _progress(not args.quiet and sys.stderr.isatty())
+        n = 0
+        for record in records:
+            append.add(record)
+            n += 1
+            show(n, append.counts["error"])
+        show(n, append.counts["error"], final=True)
+        append.commit()
+    except KeyboardInterrupt:
+        append.rollback()
+        print(f"\nberita: interrupted; {args.into} left unchanged", file=sys.stderr)
+        return 130
+    except (StoreError, OSError) as exc:
+        append.rollback()
+        print(f"berita: error: {exc}; {args.into} left unchanged", file=sys.stderr)
+        return 2
+    except BaseException:
+        append.rollback()
+        raise
+    finally:
+        if engine is not None:
+            engine.close()
+        store.close()
+    c = append.counts
+    if not args.quiet:
+        print(f"{n} articles processed: {c['added']} added, {c['replaced']} replaced, {c['ok']} ok, "
+              f"{c['error']} errors; {c['skipped']} skipped (already in the store) → {args.into}", file=sys.stderr)
+    if args.strict and c["error"]:
+        return 1
+    return 0
+
+
+def cmd_export(args) -> int:
+    """`berita export STORE --out DIR`: the files of a run over the stored articles."""
+    from .io.outdir import OutDirError, check_out_dir
+    from .io.store import Store, StoreError
+    from .io.tables import OutputError, TableWriter
+
+    try:
+        out = check_out_dir(args.out, [args.store], force=args.force)
+        store = Store(args.store, read_only=True)
+    except (OutDirError, StoreError) as exc:
+        print(f"berita: error: {exc}", file=sys.stderr)
+        return 2
+    started = time.time()
+    try:
+        try:
+            writer = TableWriter(out)
+        except (OutputError, OSError) as exc:
+            print(f"berita: error: cannot write the output: {exc}", file=sys.stderr)
+            return 2
+        try:
+            n = 0
+            for record in store.records():
+                writer.write(record)
+                n += 1
+            run_info = {"berita_version": berita_version(), "started": started,
+                        "seconds": round(time.time() - started, 3), "exported_from": str(args.store),
+                        "rules_fingerprints": store.fingerprints(), "articles": n, **writer.counts}
+            writer.close(run_info)
+            if not args.no_review:
+                _write_review(writer.tmp_dir, out)
+            writer.commit()
+        except KeyboardInterrupt:
+            writer.abort()
+            print(f"\nberita: interrupted; {args.out} left unchanged", file=sys.stderr)
+            return 130
+        except OSError as exc:
+            writer.abort()
+            print(f"berita: error: {exc}; {args.out} left unchanged", file=sys.stderr)
+            return 2
+        except BaseException:
+            writer.abort()
+            raise
+    finally:
+        store.close()
+    if not args.quiet:
+        print(f"{n} articles → {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="berita", description="Grounded information extraction from Indonesian news.")
     p.add_argument("--version", action="version", version=f"berita {berita_version()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="extract tables from .txt/.jsonl/.csv/.html files or directories")
-    run.add_argument("paths", nargs="+")
-    run.add_argument("--out", required=True,
-                     help="output directory, replaced atomically when the run completes; it must be new, "
-                          "empty or an earlier berita output")
+    run.add_argument("paths", nargs="*")
+    target = run.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out",
+                        help="output directory, replaced atomically when the run completes; it must be new, "
+                             "empty or an earlier berita output")
+    target.add_argument("--into", metavar="STORE",
+                        help="a DuckDB file to add the articles to (created if missing); articles already in "
+                             "it are skipped, a known id with a new text replaced")
+    run.add_argument("--rerun-stale", action="store_true",
+                     help="with --into: also reprocess the stored articles whose rows came from another "
+                          "rule set (from the text kept in the store)")
     run.add_argument("--force", action="store_true",
                      help="replace --out even when it holds files berita did not write "
                           "(never when it holds an input)")
@@ -173,6 +293,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="exit 1 when any article failed")
     run.add_argument("--quiet", "-q", action="store_true")
     run.set_defaults(func=cmd_run)
+
+    exp = sub.add_parser("export", help="write the tables, records.jsonl and review page of a --into store")
+    exp.add_argument("store")
+    exp.add_argument("--out", required=True, help="output directory, as for `berita run --out`")
+    exp.add_argument("--force", action="store_true", help="as for `berita run --force`")
+    exp.add_argument("--no-review", action="store_true", help="do not write review.html")
+    exp.add_argument("--quiet", "-q", action="store_true")
+    exp.set_defaults(func=cmd_export)
 
     ev = sub.add_parser("eval", help="score a run against gold records (same figures as score.py)", add_help=False)
     ev.set_defaults(func=None, delegate="eval")
@@ -208,6 +336,14 @@ def _dispatch(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "scheduler", None) and args.engine != "dask":
         parser.error("--scheduler needs --engine dask")
+    if args.command == "run":
+        if not args.paths and not args.rerun_stale:
+            parser.error("the following arguments are required: paths")
+        if args.rerun_stale and not args.into:
+            parser.error("--rerun-stale needs --into")
+        for flag in ("force", "leftovers"):  # they concern an output directory
+            if args.into and getattr(args, flag):
+                parser.error(f"--{flag} goes with --out, not --into")
     return args.func(args)
 
 

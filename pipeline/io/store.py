@@ -1,0 +1,267 @@
+"""The store: daily batches appended to one DuckDB database file.
+
+`berita run NEW... --into STORE.duckdb` adds articles to the store instead of rewriting
+the tables; `berita export STORE.duckdb --out DIR` writes the tables from it. DuckDB is
+imported only here, and this module only by those two commands.
+
+The database holds:
+
+* `records`: one row per article: `article_id`, `seq` (its place in export order),
+  `text_hash`, `rules_fingerprint`, `input` (the article as read, without its text: what a
+  rerun needs, JSON) and `record` (its records.jsonl object, JSON with \\u escapes so that
+  any text is kept exactly). The record is the store's source of truth;
+* one table per CSV table (`articles`, `dates`, `officials`, ...) with the CSV's columns
+  (fields.COLUMNS, typed as fields.COLUMN_TYPES says) plus `text_hash` and
+  `rules_fingerprint`, for SQL. Their cells are the values without the spreadsheet guard;
+  a lone surrogate is `?`, as in the CSVs; an integer beyond 64 bits is NULL there (the
+  record keeps it);
+* `store_info`: the schema version.
+
+An append (`Append`) is one transaction, so a run that is interrupted or killed leaves
+the store as it was:
+
+* an article whose normalized text (`text_hash`: NFC, runs of whitespace as one space)
+  is already in the store is skipped, whatever its id, and so is a known id with the same
+  text; a known id with another text is reprocessed and its rows replaced (it keeps its
+  place in export order);
+* `stale()` gives the articles whose rows came from another rule set, rebuilt from the
+  text kept in their record, to be reprocessed (`--rerun-stale`).
+
+Export goes through the writers of a run (tables.TableWriter) with the stored records in
+`seq` order, so its files are byte-identical to `berita run` over the same articles in the
+order they were added.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from pathlib import Path
+from typing import Iterator
+
+from ..fields import COLUMN_TYPES, COLUMNS
+from .reading import Article
+from .records import table_rows
+
+SCHEMA_VERSION = "1"
+# records held in memory before they go into the open transaction (each insert costs ~20 ms
+# whatever its size, so not every batch of 64)
+FLUSH_EVERY = 500
+SQL_TYPES = {"integer": "BIGINT", "float": "DOUBLE", "boolean": "BOOLEAN", "date": "DATE", "text": "VARCHAR"}
+INT64 = range(-(2 ** 63), 2 ** 63)
+RECORD_COLUMNS = ("article_id", "seq", "text_hash", "rules_fingerprint", "input", "record")
+ROW_EXTRA = ("text_hash", "rules_fingerprint")  # after the CSV columns in every flat table
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written (one-line message)."""
+
+
+def text_hash(text: str) -> str:
+    """The same text scraped twice, up to Unicode normal form and whitespace, has one hash."""
+    normal = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(normal.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+EMPTY_HASH = text_hash("")  # an empty text (an unreadable record) is nobody's duplicate
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(names) -> str:
+    return ", ".join(_quote(c) for c in names)
+
+
+def _sql_text(value: str) -> str:
+    """DuckDB text is UTF-8: a lone surrogate becomes `?` (as in the CSVs)."""
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _cell(value, kind: str):
+    if value is None:
+        return None
+    if kind == "integer":
+        return value if value in INT64 else None
+    if kind == "float":
+        return float(value)
+    if kind in ("boolean", "date"):
+        return value
+    if isinstance(value, bool):  # as the CSVs write it
+        return "true" if value else "false"
+    return _sql_text(value if isinstance(value, str) else str(value))
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+class Store:
+    """One open store; a new file becomes an empty store."""
+
+    def __init__(self, path, read_only: bool = False):
+        import duckdb
+        self.path = Path(path)
+        self.errors = duckdb.Error
+        if self.path.is_dir():
+            raise StoreError(f"{path}: is a directory; give the database file (e.g. {path}/berita.duckdb)")
+        if read_only and not self.path.is_file():
+            raise StoreError(f"{path}: no such store")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:  # not a DuckDB file, or another process is writing it
+            raise StoreError(f"{path}: cannot open the store ({_one_line(exc)})") from None
+        try:
+            self._check_schema(read_only)
+        except BaseException:
+            self.con.close()
+            raise
+
+    def _check_schema(self, read_only: bool) -> None:
+        tables = {name for (name,) in self.con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        if "store_info" in tables:
+            row = self.con.execute("SELECT value FROM store_info WHERE key = 'schema'").fetchone()
+            if row is None or row[0] != SCHEMA_VERSION:
+                raise StoreError(f"{self.path}: a store of another berita version (schema "
+                                 f"{row[0] if row else '?'}, this berita reads {SCHEMA_VERSION})")
+            return
+        if tables or read_only:  # another program's database is not berita's to add to
+            raise StoreError(f"{self.path}: not a berita store")
+        types = {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")] for columns in COLUMNS.values() for c in columns}
+        self.con.execute("BEGIN TRANSACTION")
+        self.con.execute("CREATE TABLE store_info (key VARCHAR, value VARCHAR)")
+        self.con.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
+        self.con.execute("CREATE TABLE records (article_id VARCHAR, seq BIGINT, text_hash VARCHAR, "
+                         "rules_fingerprint VARCHAR, input VARCHAR, record VARCHAR)")
+        for table, columns in COLUMNS.items():
+            spec = ", ".join(f"{_quote(c)} {types[c]}" for c in columns)
+            self.con.execute(f"CREATE TABLE {_quote(table)} ({spec}, text_hash VARCHAR, rules_fingerprint VARCHAR)")
+        self.con.execute("COMMIT")
+
+    def records(self) -> Iterator[dict]:
+        """Every stored record, in export order."""
+        cursor = self.con.execute("SELECT record FROM records ORDER BY seq")
+        while rows := cursor.fetchmany(256):
+            for (record,) in rows:
+                yield json.loads(record)
+
+    def fingerprints(self) -> dict[str, int]:
+        """{rule-set fingerprint: articles whose rows it produced}."""
+        return dict(self.con.execute("SELECT rules_fingerprint, count(*) FROM records GROUP BY ALL ORDER BY ALL")
+                    .fetchall())
+
+    def close(self) -> None:
+        self.con.close()
+
+
+class Append:
+    """One `berita run --into`: which articles to process, and their records, written into
+    one transaction that `commit` ends (`rollback`, or a kill, leaves the store as it was)."""
+
+    def __init__(self, store: Store, fingerprint: str):
+        self.store, self.con, self.fingerprint = store, store.con, fingerprint
+        rows = self.con.execute("SELECT article_id, text_hash, seq, rules_fingerprint FROM records ORDER BY seq"
+                                ).fetchall()
+        self.known = {article_id: (h, seq) for article_id, h, seq, _ in rows}
+        self.hashes = {h for _, h, _, _ in rows}
+        self.stale_ids = [article_id for article_id, _, _, fp in rows if fp != fingerprint]
+        self.next_seq = rows[-1][2] + 1 if rows else 0
+        self.pending: dict[str, tuple] = {}  # id -> (text_hash, seq, replaces, input) until its record comes
+        self.buffer: list[dict] = []
+        self.counts = {"added": 0, "replaced": 0, "skipped": 0, "ok": 0, "error": 0}
+        self.con.execute("BEGIN TRANSACTION")
+
+    def _schedule(self, article: Article, h: str) -> None:
+        key = _sql_text(article.id)
+        old = self.known.get(key)
+        seq = old[1] if old else self.next_seq
+        self.next_seq += old is None
+        self.known[key] = (h, seq)
+        self.hashes.add(h)
+        given = {"title": article.title, "url": article.url, "published": article.published,
+                 "source": article.source, "error": article.error, "warnings": list(article.warnings)}
+        self.pending[article.id] = (h, seq, old is not None, json.dumps(given))
+
+    def select(self, articles) -> Iterator[Article]:
+        """The articles to process: those whose text is not in the store yet."""
+        for article in articles:
+            h = text_hash(article.text or "")
+            old = self.known.get(_sql_text(article.id))
+            if (old and old[0] == h) or (h != EMPTY_HASH and h in self.hashes):
+                self.counts["skipped"] += 1
+                continue
+            self._schedule(article, h)
+            yield article
+
+    def stale(self) -> Iterator[Article]:
+        """The stored articles whose rows came from another rule set (and that this append
+        has not replaced already), rebuilt from their stored text and input, in store order."""
+        ids = [i for i in self.stale_ids if i not in self.pending]
+        for start in range(0, len(ids), FLUSH_EVERY):
+            rows = self.con.execute("SELECT text_hash, input, record FROM records WHERE list_contains(?, article_id) "
+                                    "ORDER BY seq", [ids[start:start + FLUSH_EVERY]]).fetchall()
+            for h, given, record in rows:
+                record = json.loads(record)
+                article = Article(id=record["article_id"], text=record["text"], **json.loads(given))
+                self._schedule(article, h)
+                yield article
+
+    def add(self, record: dict) -> None:
+        self.buffer.append(record)
+        self.counts["ok" if record["status"] == "ok" else "error"] += 1
+        if len(self.buffer) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """The buffered records into the open transaction."""
+        rows: dict[str, list] = {table: [] for table in COLUMNS}
+        records, replaced = [], []
+        for record in self.buffer:
+            h, seq, replaces, given = self.pending.pop(record["article_id"])
+            article_id = _sql_text(record["article_id"])
+            if replaces:
+                replaced.append(article_id)
+            records.append([article_id, seq, h, self.fingerprint, given, json.dumps(record)])
+            for table, row in table_rows(record):
+                rows[table].append([_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in COLUMNS[table]]
+                                   + [h, self.fingerprint])
+        try:
+            if replaced:
+                for table in ("records", *COLUMNS):
+                    self.con.execute(f"DELETE FROM {_quote(table)} WHERE list_contains(?, article_id)", [replaced])
+            self._insert("records", RECORD_COLUMNS, records)
+            for table, columns in COLUMNS.items():
+                self._insert(table, [*columns, *ROW_EXTRA], rows[table])
+        except self.store.errors as exc:
+            raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
+        self.counts["replaced"] += len(replaced)
+        self.counts["added"] += len(records) - len(replaced)
+        self.buffer = []
+
+    def _insert(self, table: str, columns, rows: list) -> None:
+        if not rows:
+            return
+        import pandas as pd
+        # a DataFrame goes in as one statement (row by row, DuckDB is a thousand times slower)
+        frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+        self.con.register("berita_rows", frame)
+        try:
+            self.con.execute(f"INSERT INTO {_quote(table)} ({_columns(columns)}) "
+                             f"SELECT {_columns(columns)} FROM berita_rows")
+        finally:
+            self.con.unregister("berita_rows")
+
+    def commit(self) -> None:
+        self.flush()
+        try:
+            self.con.execute("COMMIT")
+        except self.store.errors as exc:
+            raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
+
+    def rollback(self) -> None:
+        try:
+            self.con.execute("ROLLBACK")
+        except self.store.errors:  # the failed statement already ended the transaction
+            pass
