@@ -348,3 +348,21 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         proc.wait()
+
+
+# ------------------------------------------------------ rupiah with a fraction (17.12)
+
+@pytest.mark.parametrize("phrase, amount", [
+    ("Rp1.5", None),            # `.` groups thousands: a decimal point is ambiguous (was 2)
+    ("Rp12.34", None),          # (was 12)
+    ("Rp 1.234,56", None),      # sen (was 1235)
+    ("Rp1.5 juta", 1_500_000),  # with a scale word the fraction is whole
+    ("Rp1,5 miliar", 1_500_000_000),
+    ("Rp 1.500.000,00", 1_500_000),
+    ("Rp16.800", 16_800),
+])
+def test_a_rupiah_amount_is_never_rounded(nlp, phrase, amount):
+    text = f"Pemkab Sleman menganggarkan {phrase} untuk iuran peserta."
+    record = process_article(nlp, Article(id="rp", text=text))
+    assert record["status"] == "ok"
+    assert [(a["surface"], a["amount_idr"]) for a in record["amounts"]] == ([(phrase, amount)] if amount else [])
