@@ -20,10 +20,13 @@ naming the component, and the rule when a pattern ran out of time) while the res
   negative amount or an unknown regency code is dropped with a warning.
 
 With several processes, each worker builds its own pipeline once and batches keep their
-input order, so the tables are identical whatever the number of processes.
+input order, so the tables are identical whatever the number of processes. The pool is no
+larger than the number of batches and POOL_PER_CPU workers per CPU (a warning says so). A
+SIGTERM or SIGHUP stops the workers with the run, as Ctrl-C does.
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import itertools
@@ -31,6 +34,7 @@ import math
 import multiprocessing as mp
 import os
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -51,6 +55,8 @@ BATCH_SIZE = 64
 ARTICLE_BUDGET = 10.0
 # Longer texts are not annotated (an error row says so); spaCy's own default limit.
 MAX_ARTICLE_CHARS = 1_000_000
+# More worker processes than this per CPU only cost memory (~120 MB each) and switching.
+POOL_PER_CPU = 4
 
 
 class ArticleTimeout(BaseException):
@@ -378,6 +384,10 @@ def _nlp_key(rules_dirs) -> tuple:
 
 def _worker_init(rules_dirs):
     global _WORKER_NLP
+    # a forked worker inherits the parent's handlers (_pool_signals): it must simply
+    # end on SIGTERM, which is how the parent stops it
+    for sig in _TERMINATING:
+        signal.signal(sig, signal.SIG_DFL)
     # a forked worker inherits the pipeline the parent built just before the pool started
     if _WORKER_NLP is None or _WORKER_NLP[0] != _nlp_key(rules_dirs):
         _WORKER_NLP = (_nlp_key(rules_dirs), build_nlp(rules_dirs))
@@ -401,17 +411,83 @@ def batches(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pool_size(articles: Iterator, processes: int, batch_size: int) -> tuple[Iterator, int]:
+    """(the same articles, how many worker processes to start): at most `processes`, at most
+    POOL_PER_CPU per CPU, and at most one per batch (read ahead to count them when there are
+    fewer batches than workers). A warning on stderr says when it is fewer than asked for."""
+    cpus = _cpus()
+    size, why = processes, ""
+    if size > POOL_PER_CPU * cpus:
+        size, why = POOL_PER_CPU * cpus, f"{POOL_PER_CPU} per CPU, {cpus} CPU{'s' if cpus > 1 else ''}"
+    head = list(itertools.islice(articles, size * batch_size))
+    if len(head) < size * batch_size:  # the whole input: fewer batches than workers?
+        n_batches = -(-len(head) // batch_size)
+        if n_batches < size:
+            size, why = max(n_batches, 1), (f"{len(head)} article{'s' if len(head) != 1 else ''} "
+                                             f"in {n_batches} batch{'es' if n_batches != 1 else ''} of up to {batch_size}")
+    if size < processes:
+        print(f"berita: warning: {processes} worker processes asked for, {size} used ({why})", file=sys.stderr)
+    return itertools.chain(head, articles), size
+
+
 def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_size: int = BATCH_SIZE,
                  encode=None) -> Iterator:
-    """Yield one record per article, in input order. With several processes, `encode` (a
-    module-level function of a record, e.g. tables.encode_record) runs in the workers and
-    its results are yielded instead: the writing process then has less to do."""
+    """Yield one record per article, in input order. `encode` (a module-level function of a
+    record, e.g. tables.encode_record) is applied to each record and its results are
+    yielded instead; with several processes it runs in the workers, so the writing process
+    has less to do."""
+    if processes > 1:
+        articles, processes = _pool_size(iter(articles), processes, batch_size)
     if processes <= 1:
         nlp = _local_nlp(rules_dirs)
         for batch in batches(articles, batch_size):
-            yield from _run_batch(nlp, batch)
+            records = _run_batch(nlp, batch)
+            yield from records if encode is None else map(encode, records)
         return
     yield from _ProcessRun(rules_dirs, processes, encode).run(batches(articles, batch_size))
+
+
+# Signals whose default action ends this process alone, leaving its workers running
+# (re-parented to init): during a pooled run they end it the way Ctrl-C does.
+_TERMINATING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _pool_signals():
+    """The signals of the main thread during a pooled run:
+
+    * SIGTERM and SIGHUP raise SystemExit(128 + signal number), so the run unwinds (the
+      pool is stopped, the CLI drops its temporary output) and the exit status is the
+      usual one for that signal; a handler that someone else installed is left alone;
+    * SIGPIPE is ignored: the pool writes to its workers through pipes, and a write to a
+      stopped worker must be an error the pool handles, not the end of this process
+      (`berita` lets SIGPIPE end it, for `berita eval | head`)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def end_run(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = {}
+    for sig in _TERMINATING:
+        if signal.getsignal(sig) is signal.SIG_DFL:
+            previous[sig] = signal.signal(sig, end_run)
+    if hasattr(signal, "SIGPIPE"):
+        previous[signal.SIGPIPE] = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _ProcessRun:
@@ -461,10 +537,21 @@ class _ProcessRun:
                 self._restart()
         return records
 
+    def _kill(self) -> None:
+        """Stop the workers now, running batches and all (an interrupted run)."""
+        # (ProcessPoolExecutor has no public way to stop running tasks before Python 3.14)
+        for process in list((self.executor._processes or {}).values()):
+            process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
     def run(self, batch_iter: Iterator[list]) -> Iterator[dict]:
-        self._start()
+        with _pool_signals():
+            yield from self._run(batch_iter)
+
+    def _run(self, batch_iter: Iterator[list]) -> Iterator[dict]:
         in_flight: deque = deque()  # [batch, future], in input order
         try:
+            self._start()
             for batch in itertools.chain(batch_iter, [None]):
                 if batch is not None:
                     in_flight.append([batch, self.executor.submit(_worker_run, batch, self.encode)])
@@ -481,5 +568,8 @@ class _ProcessRun:
                         for item in in_flight:
                             item[1] = self.executor.submit(_worker_run, item[0], self.encode)
                     yield from records
-        finally:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM, SIGHUP) or abandoned: no waiting
+            if self.executor is not None:
+                self._kill()
+            raise
+        self.executor.shutdown(wait=True)

@@ -233,3 +233,136 @@ def test_explain_reads_text_as_run_does(tmp_path, name, data):
 def test_explain_refuses_binary_stdin():
     rc, out, err = berita("explain", "-", stdin=b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     assert rc == 2 and out == "" and err.startswith("berita explain: error: stdin is not text")
+
+
+# --------------------------------------------------- the worker pool (17.9, 17.10)
+
+class _NoPool:
+    """Stands in for ProcessPoolExecutor: notes how many workers were asked for, starts none."""
+    asked: list[int] = []
+
+    def __init__(self, max_workers, *args, **kwargs):
+        _NoPool.asked.append(max_workers)
+        raise RuntimeError("no pool in this test")
+
+
+def test_no_more_workers_than_batches(monkeypatch, capsys):
+    """`-j 1000` on 5 articles started 1,000 processes for one batch of work."""
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", _NoPool)
+    _NoPool.asked = []
+    articles = [Article(id=f"a{i}", text=ARTICLE) for i in range(5)]
+    records = list(engine.run_articles(articles, processes=1000))
+    assert _NoPool.asked == []  # one batch: run in this process
+    assert [r["article_id"] for r in records] == [a.id for a in articles]
+    assert records == list(engine.run_articles(articles, processes=1))
+    assert capsys.readouterr().err == ("berita: warning: 1000 worker processes asked for, 1 used "
+                                       "(5 articles in 1 batch of up to 64)\n")
+    # 10 articles in batches of 4: three batches, three workers
+    with pytest.raises(RuntimeError, match="no pool"):
+        list(engine.run_articles(articles * 2, processes=1000, batch_size=4))
+    assert _NoPool.asked == [3]
+
+
+def test_no_more_than_four_workers_per_cpu(monkeypatch, capsys):
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", _NoPool)
+    monkeypatch.setattr(engine, "_cpus", lambda: 2)
+    _NoPool.asked = []
+    articles = (Article(id=f"a{i}", text=ARTICLE) for i in range(1000))
+    with pytest.raises(RuntimeError, match="no pool"):
+        list(engine.run_articles(articles, processes=100, batch_size=4))
+    assert _NoPool.asked == [8]
+    assert "100 worker processes asked for, 8 used (4 per CPU, 2 CPUs)" in capsys.readouterr().err
+    # as many as asked for when there is work for them
+    with pytest.raises(RuntimeError, match="no pool"):
+        list(engine.run_articles([Article(id=f"a{i}", text=ARTICLE) for i in range(100)], processes=3,
+                                 batch_size=4))
+    assert _NoPool.asked == [8, 3] and capsys.readouterr().err == ""
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+    return found
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie (an orphan that exited may wait for a reaper)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait(condition, seconds: float) -> bool:
+    give_up = time.monotonic() + seconds
+    while time.monotonic() < give_up:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
+    """SIGTERM or SIGHUP to `berita run -j2` ended the parent alone: its workers ran on,
+    re-parented to init (~120 MB each). They must end with it, as with Ctrl-C, the exit
+    status must say which signal, and --out must not appear."""
+    src = tmp_path / "big.jsonl"
+    with src.open("w", encoding="utf-8") as f:
+        for i in range(4000):
+            f.write(json.dumps({"id": f"a{i}", "text": ARTICLE.replace("2.500", f"{i + 1}.500")}) + "\n")
+    out, err = tmp_path / "out", tmp_path / "stderr.txt"
+    with err.open("wb") as stderr:  # (a file: orphaned workers would hold a pipe open)
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(src), "--out", str(out), "-j", "2",
+                                 "-q", "--no-review"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
+    workers: set[int] = set()
+    try:
+        # both workers started and at work
+        assert _wait(lambda: len(_children(proc.pid)) >= 2 and all(_cpu_ticks(w) > 10 for w in _children(proc.pid)),
+                     120), err.read_text()
+        workers = _children(proc.pid)
+        os.kill(proc.pid, sig)
+        status = proc.wait(60)
+        assert _wait(lambda: not any(_running(w) for w in workers), 30), \
+            f"workers {sorted(w for w in workers if _running(w))} still running after the parent ended"
+        assert status == 128 + sig, err.read_text()
+        assert not out.exists()
+    finally:
+        for pid in [proc.pid, *workers]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait()
+
+
+# ------------------------------------------------------ rupiah with a fraction (17.12)
+
+@pytest.mark.parametrize("phrase, amount", [
+    ("Rp1.5", None),            # `.` groups thousands: a decimal point is ambiguous (was 2)
+    ("Rp12.34", None),          # (was 12)
+    ("Rp 1.234,56", None),      # sen (was 1235)
+    ("Rp1.5 juta", 1_500_000),  # with a scale word the fraction is whole
+    ("Rp1,5 miliar", 1_500_000_000),
+    ("Rp 1.500.000,00", 1_500_000),
+    ("Rp16.800", 16_800),
+])
+def test_a_rupiah_amount_is_never_rounded(nlp, phrase, amount):
+    text = f"Pemkab Sleman menganggarkan {phrase} untuk iuran peserta."
+    record = process_article(nlp, Article(id="rp", text=text))
+    assert record["status"] == "ok"
+    assert [(a["surface"], a["amount_idr"]) for a in record["amounts"]] == ([(phrase, amount)] if amount else [])

@@ -227,10 +227,9 @@ class QuantityExtractor:
                 scale = m.groupdict().get("scale") or ""
                 # lokal-id reads the scale too (`1,5 miliar`, `4 M` is miliar in rupiah)
                 amount = parse_number(f"{m.group('number')} {scale}".strip())
-                if amount is None:
-                    continue
-                amount = round(amount)
-                if amount <= 0:
+                # not a whole number of rupiah (`Rp1.5`, `Rp12.34`, `Rp1.234,56`): ambiguous or
+                # sen, never rounded (docs/CONTRACT.md)
+                if amount is None or amount <= 0 or not float(amount).is_integer():
                     continue
                 taken.append(m.span())
                 s_start, _ = sentence_bounds(doc, m.start())
