@@ -118,9 +118,9 @@ class _Watchdog:
 
     def watch(self, budget) -> None:
         self._watched[budget] = threading.get_ident()
-        if self._thread is None:
+        if self._thread is None or not self._thread.is_alive():  # (not started, or not in a forked child)
             with self._start_lock:
-                if self._thread is None:
+                if self._thread is None or not self._thread.is_alive():
                     self._thread = threading.Thread(target=self._run, name="berita-budget-watchdog", daemon=True)
                     self._thread.start()
 

@@ -366,3 +366,12 @@ def test_a_rupiah_amount_is_never_rounded(nlp, phrase, amount):
     record = process_article(nlp, Article(id="rp", text=text))
     assert record["status"] == "ok"
     assert [(a["surface"], a["amount_idr"]) for a in record["amounts"]] == ([(phrase, amount)] if amount else [])
+
+
+def test_the_tokenizer_still_serializes(nlp):
+    """spaCy saves a tokenizer's patterns from its search functions (`__self__.pattern`)."""
+    from pipeline.nlp import build_nlp
+    copy = build_nlp()
+    copy.tokenizer.from_bytes(nlp.tokenizer.to_bytes())
+    text = ARTICLE + "-" * 40 + "\n"
+    assert [t.text for t in copy.make_doc(text)] == [t.text for t in nlp.make_doc(text)]

@@ -50,14 +50,19 @@ def _mask_runs(text: str) -> str:
     return _PUNCT_RUN.sub(lambda m: "x" * len(m.group()), text)
 
 
-def _suffix_search_in_window(search):
-    """`search` (a compiled suffix regex's) tried on the last SUFFIX_WINDOW characters only
-    (a lookbehind still sees the character before them). Being a Python function, it is also
-    where an article budget enforced from another thread (engine._Watchdog) can stop a long
-    tokenization."""
-    def suffix_search(word: str):
-        return search(word, max(0, len(word) - SUFFIX_WINDOW))
-    return suffix_search
+class _SuffixSearchInWindow:
+    """The compiled suffix regex's `search`, tried on the last SUFFIX_WINDOW characters of
+    a word only (a lookbehind still sees the character before them). Being Python code, it
+    is also where an article budget enforced from another thread (engine._Watchdog) can
+    stop a long tokenization. `__self__` is the compiled regex, as on the bound method:
+    spaCy serializes the tokenizer's patterns from it."""
+
+    def __init__(self, compiled):
+        self.__self__ = compiled
+        self._search = compiled.search
+
+    def __call__(self, word: str):
+        return self._search(word, max(0, len(word) - SUFFIX_WINDOW))
 
 
 class TextKeepingTokenizer(Tokenizer):
@@ -84,7 +89,7 @@ def create_punctuation_tokenizer():
             # every prefix rule is anchored (`^...`): a match at the start is the same as a
             # search, which would try (and fail) at every position of the word
             prefix_search=compile_prefix_regex(defaults.prefixes).match if defaults.prefixes else None,
-            suffix_search=_suffix_search_in_window(compile_suffix_regex(defaults.suffixes).search)
+            suffix_search=_SuffixSearchInWindow(compile_suffix_regex(defaults.suffixes))
             if defaults.suffixes else None,
             infix_finditer=compile_infix_regex(defaults.infixes).finditer if defaults.infixes else None,
             token_match=defaults.token_match,
