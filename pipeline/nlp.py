@@ -1,7 +1,7 @@
 """The spaCy pipeline: `spacy.blank("id")` plus berita's registered components.
 
 raw text → boilerplate marking → tokens → sentences → dates → regencies → officials →
-programs → quantities. Components read their patterns from the rule set; `rules_dirs`
+programs → quantities → the values on doc.spans. Components read their patterns from the rule set; `rules_dirs`
 layers a user's rules directory over the built-in one.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import spacy
 from spacy.language import Language
 
 # importing the modules registers their factories
-from .extractors import cleaning, dates, officials, programs, quantities, regencies, sentences, tokenizer  # noqa: F401
+from .extractors import cleaning, dates, officials, programs, quantities, regencies, sentences, spans, tokenizer  # noqa: F401,E501
 
 COMPONENTS = ["berita_boilerplate", "berita_sentences", "berita_dates", "berita_regencies",
               "berita_officials", "berita_programs", "berita_quantities"]
@@ -30,4 +30,5 @@ def build_nlp(rules_dirs: list[str | Path] | None = None, tokenizer: str = "punc
     config = {"rules_dirs": [str(d) for d in (rules_dirs or [])]}
     for name in COMPONENTS:
         nlp.add_pipe(name, config=config)
+    nlp.add_pipe("berita_spans")
     return nlp

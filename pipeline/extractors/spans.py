@@ -1,20 +1,22 @@
 """Grounded values on the Doc.
 
-Every extractor puts its values on `doc.spans[field]`; the span's label is the rule id and
-`span._.value` holds the normalized value with its exact character offsets
-(`doc.text[start:end] == surface`, even where a token boundary falls inside the surface).
+Extractors add each value with `add_value` (a dict with its exact character offsets,
+`doc.text[start:end] == surface`, and the rule id) and may refine or drop it later. When
+every extractor has run, the last component, `berita_spans`, puts the final values on
+`doc.spans[field]` for anyone using the spaCy pipeline: the span's label is the rule id, and
+the group's `attrs["values"][i]` is the value of its i-th span (the span covers whole
+tokens; the value's offsets are exact).
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 
 import regex
-from spacy.tokens import Doc, Span
+from spacy.language import Language
+from spacy.tokens import Doc, SpanGroup
 
-from ..fields import FIELD_NAMES as FIELDS  # noqa: F401  (the value lists extractors fill)
+from ..fields import FIELD_NAMES as FIELDS
 
-if not Span.has_extension("value"):
-    Span.set_extension("value", default=None)
 if not Doc.has_extension("boilerplate"):
     Doc.set_extension("boilerplate", default=())       # sorted (start, end) char ranges
 if not Doc.has_extension("match_text"):
@@ -38,13 +40,22 @@ def text_of(doc: Doc) -> str:
 def add_value(doc: Doc, field: str, start: int, end: int, rule: str, **value) -> dict:
     """Record one grounded value; returns the value dict (extractors may refine it later)."""
     value.update(start=start, end=end, surface=text_of(doc)[start:end], rule=rule)
-    span = doc.char_span(start, end, label=rule, alignment_mode="expand")
-    if span is not None:
-        if field not in doc.spans:
-            doc.spans[field] = []
-        doc.spans[field].append(span)
     doc.user_data.setdefault(("berita", field), []).append(value)
     return value
+
+
+@Language.component("berita_spans", assigns=["doc.spans"])
+def put_values_on_spans(doc: Doc) -> Doc:
+    """The final values of every field as `doc.spans[field]` (see the module docstring)."""
+    for field in FIELDS:
+        spans, grounded = [], []
+        for value in values(doc, field):
+            span = doc.char_span(value["start"], value["end"], label=value["rule"], alignment_mode="expand")
+            if span is not None:
+                spans.append(span)
+                grounded.append(value)
+        doc.spans[field] = SpanGroup(doc, name=field, spans=spans, attrs={"values": grounded})
+    return doc
 
 
 def values(doc: Doc, field: str) -> list[dict]:
