@@ -136,6 +136,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "name_before_role_after": Key(WORDS), "name_role_links": Key(WORDS), "name_role_words": Key(WORDS), "branch_kinds": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
         "government_roles": Key(WORDS), "council_roles": Key(WORDS), "role_bodies": Key(PATTERN_MAP),
         "skip_positions": Key(PATTERN),
+        "use_ner": Key(FLAG), "ner_window_words": Key(NUMBER), "use_lexicon": Key(FLAG),
         "place_after": Key(WORDS, required=True),
         "not_name": Key(WORDS, required=True),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
