@@ -133,8 +133,10 @@ class OfficialExtractor:
         # ablation in the README is run that way
         self.common_words = lexicon.load() if spec.get("use_lexicon", True) else frozenset()
         self.use_ner = bool(spec.get("use_ner", True))
-        self.ner_margin = int(spec.get("ner_window_words", 16))
-        self.ner_margin_before = 4
+        self.ner_margin = int(spec.get("ner_window_words", 8))
+        self.ner_margin_before = 2
+        if self.use_ner:
+            ner.load_model()  # when the pipeline is built, not inside an article's time budget
         self.name_starters = {w.lower().rstrip(".") for w in spec.get("name_starters", [])}
         # organization words that are also ordinary words never stand in a name
         self.not_name |= {w for w in self.org_words if w in self.common_words}
@@ -470,9 +472,7 @@ class OfficialExtractor:
         self._tail = None  # (end, start, tokens, their starts) of `tail_tokens`
         people: list[Person] = []
         primary = self.primary_regency(doc)
-        matches = list(self._role_matches(doc, text))
-        self._ents = self.ner_entities(text, matches)
-        for m in matches:
+        for m in self._role_matches(doc, text):
             head = m.group("head")
             s_start, s_end = sentence_bounds(doc, m.start())
             if self.not_after and self.not_after.search(text[max(s_start, m.start() - 40):m.start()]):
@@ -519,13 +519,17 @@ class OfficialExtractor:
                                 k += 1
                         found = self.read_name(toks, k)
                         rule = "officials.role_comma_name"
-            if self._ents is not None and rule != "officials.name_selaku_role":
+            self._ents = None
+            if rule != "officials.name_selaku_role" and self.needs_ner(found):
+                self._ents = self.ner_entities(text, m.start(), found["end"])
                 found, org_end, rule = self.ner_name(toks, found, org_end, rule, s_end)
             if found is None:
                 found = self.name_before(text, s_start, m.start())
                 rule = "officials.name_role"
-                if found is not None and self._ents is not None and self.ner_place(found):
-                    found = None
+                if found is not None and self.needs_ner(found):
+                    self._ents = self.ner_entities(text, found["start"], found["end"])
+                    if self.ner_place(found):
+                        found = None
             if found is None:
                 continue
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
@@ -554,17 +558,22 @@ class OfficialExtractor:
         return doc
 
     # -- the trained NER: where a name starts and ends, and what is a place ---------------
-    def ner_entities(self, text: str, matches) -> list | None:
-        """PERSON and PLACE spans in a window of words around each role mention (never the
-        whole text: the model costs more than all the rules); None when the NER is off."""
+    def needs_ner(self, found) -> bool:
+        """Whether the model is asked about this mention: only where the rules' reading is
+        weakest, a one-word name (`Pembiayaan`, `Lattas`, a town). Asking it about every
+        mention cost several times all the rules and changed nothing more on dev or real
+        (README, Accuracy)."""
         if not self.use_ner:
-            return None
-        if not matches:
-            return []
-        # a few words before the role (`Nama, Kepala ...`), more after it (the office, then the name)
-        windows = [(ner.word_bounds(text, m.start(), m.end(), self.ner_margin_before)[0],
-                    ner.word_bounds(text, m.start(), m.end(), self.ner_margin)[1]) for m in matches]
-        return ner.people_and_places(text, windows)
+            return False
+        return found is not None and len(found["name"].split()) == 1
+
+    def ner_entities(self, text: str, start: int, end: int) -> list:
+        """PERSON and PLACE spans in a window of words from the role to the rules' name,
+        widened by a few words before (context) and more after (a name after the office:
+        `Kasi Pembiayaan dan Asuransi Dinas Pertanian, Nur Qalbi Madjid`); never the whole text."""
+        window = (ner.word_bounds(text, start, end, self.ner_margin_before)[0],
+                  ner.word_bounds(text, start, end, self.ner_margin)[1])
+        return ner.people_and_places(text, [window])
 
     def ner_place(self, found) -> bool:
         """The model reads the candidate as a place, no person overlaps it, and the gazetteer

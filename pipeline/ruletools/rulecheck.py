@@ -148,7 +148,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "bundles": Key(RECORDS, fields=_fields(pattern=Key(PATTERN, True), programs=Key(WORDS, True))),
         "name_tails": Key(PATTERN),
         "not_program": Key(WORDS, required=True),
-        "institutions": Key(WORDS), "institution_before": Key(PATTERN),
+        "institutions": Key(WORDS), "institution_before": Key(PATTERN), "office_before": Key(PATTERN),
         "patterns": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, groups=("name",)),
             program_words=Key(PATTERN), uncommon=Key(FLAG))),
