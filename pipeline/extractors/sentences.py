@@ -61,6 +61,9 @@ class SentenceSplitter:
             nxt = m.end()
             if wrapped and found == "\n" and _LINE_GOES_ON.match(text, m.start() - 1):
                 continue
+            if wrapped and found == "\n" and m.start() > 0 and text[m.start() - 1] == "." \
+                    and self._is_abbreviation(text, m.start() - 1):
+                continue  # `Devota M.\nLeisubun`: an initial or a title at a wrapped line's end
             if found[0] != "\n":
                 if found[0] == "." and len(found.rstrip("\"')\u201d\u2019")) == 1 \
                         and self._is_abbreviation(text, m.start()):

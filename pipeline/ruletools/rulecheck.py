@@ -137,6 +137,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "name_before_role_after": Key(WORDS), "name_role_links": Key(WORDS), "name_role_words": Key(WORDS), "branch_kinds": Key(WORDS), "headline_small_words": Key(WORDS), "name_conjunctions": Key(WORDS),
         "government_roles": Key(WORDS), "council_roles": Key(WORDS), "role_bodies": Key(PATTERN_MAP),
         "skip_positions": Key(PATTERN),
+        "use_ner": Key(FLAG), "ner_window_words": Key(NUMBER), "use_lexicon": Key(FLAG),
         "place_after": Key(WORDS, required=True),
         "not_name": Key(WORDS, required=True),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
@@ -148,7 +149,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "bundles": Key(RECORDS, fields=_fields(pattern=Key(PATTERN, True), programs=Key(WORDS, True))),
         "name_tails": Key(PATTERN),
         "not_program": Key(WORDS, required=True),
-        "institutions": Key(WORDS), "institution_before": Key(PATTERN),
+        "institutions": Key(WORDS), "institution_before": Key(PATTERN), "office_before": Key(PATTERN),
         "patterns": Key(RULES, required=True, fields=_fields(
             id=Key(TEXT, True), pattern=Key(PATTERN, True, groups=("name",)),
             program_words=Key(PATTERN), uncommon=Key(FLAG))),
