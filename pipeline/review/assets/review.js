@@ -949,7 +949,9 @@ function renderEvent(a) {
                 el('h3', {text: 'Event ' + a.event + ': ' + a.group.length + ' articles'}),
                 el('p', {'class': 'none', text: 'loading the other articles\u2026'}));
   var got = new Map(), waiting = a.group.length;
-  a.group.forEach(function (i) {
+  setTimeout(function () { a.group.forEach(load); }, 0);  // once the box is on the page
+  return box;
+  function load(i) {
     loadPart(partOf(i), function (recs) {
       got.set(i, recs && recs[i % PART_SIZE]);
       if (--waiting || state.current !== a.i || !box.isConnected) return;
@@ -972,8 +974,7 @@ function renderEvent(a) {
                                : el('p', {'class': 'none', text: 'The articles agree on every field.'}),
         same.length ? el('p', {'class': 'none', text: 'Agree on: ' + same.join(', ') + '.'}) : null);
     });
-  });
-  return box;
+  }
 }
 
 function restoreSentences(rec, text, u) {
