@@ -445,6 +445,25 @@ def test_editor_refuses_what_is_not_a_value(page):
     page.fill(".editor input[data-key='amount_idr']", "2,5 miliar")
     page.click(".editor button[data-act='save']")
     assert "whole number" in page.locator(".editor-error").text_content()
+    page.fill(".editor input[data-key='amount_idr']", "")  # a number cannot be null
+    page.click(".editor button[data-act='save']")
+    assert "amount_idr cannot be empty" in page.locator(".editor-error").text_content()
+    assert _row(page, "amounts").get_attribute("data-verdict") == ""
+
+
+
+def test_selecting_a_value_berita_has_edits_it_instead_of_adding(page):
+    text = _fixture_module().BOLSEL_TEXT
+    _open(page, "bolsel-001")
+    start = text.index("4.000 peserta baru")
+    _select(page, start, start + len("4.000 peserta baru"))
+    page.select_option("#add-field", "participants")
+    page.click("#add-go")
+    assert page.locator("#value-tables tr.vrow.added").count() == 0
+    editing = page.locator("#value-tables tr.edit-row")
+    assert editing.count() == 1
+    assert page.locator(".editor input[data-key='count']").input_value() == "4000"
+    assert "already" in page.locator("#review-msg").text_content()
 
 
 def test_add_a_missed_value_by_selecting_text(browser, review_page_path):

@@ -657,12 +657,13 @@ function capNote(left) {
 }
 
 // ---- review panel: one row per value (and per value a reviewer added), with its verdict
-// What a reviewer can correct of each field (docs/CORRECTIONS.md): [key, kind]
+// What a reviewer can correct of each field (docs/CORRECTIONS.md): [key, kind]. Numbers
+// and codes cannot be empty; an added value needs its first key.
 var EDIT_KEYS = {
   event_date: [['date', 'date']],
   dates: [['date', 'date'], ['is_event', 'bool']],
   officials: [['name', 'text'], ['role', 'text'], ['position', 'text'], ['organization', 'text']],
-  regencies: [['regency_code', 'text']],
+  regencies: [['regency_code', 'code']],
   programs: [['program', 'text'], ['acronym', 'text']],
   participants: [['count', 'int'], ['population', 'text']],
   percentages: [['value', 'number'], ['population', 'text']],
@@ -820,8 +821,9 @@ function editorInput(kind, key, value) {
                       inputmode: kind === 'int' || kind === 'number' ? 'decimal' : null});
 }
 // the typed value of an input, or throws the reason it is not one
-function parseInput(kind, raw) {
+function parseInput(kind, raw, key, required) {
   var s = raw.trim();
+  if (!s && (required || kind === 'int' || kind === 'number' || kind === 'code')) throw new Error(key + ' cannot be empty');
   if (!s) return null;
   if (kind === 'date') {
     var d = new Date(s + 'T00:00:00Z');
@@ -869,9 +871,9 @@ function closeEditor() {
 function saveEditor() {
   var ed = state.editing, corrected = {};
   try {
-    EDIT_KEYS[ed.item.field].forEach(function (pair) {
+    EDIT_KEYS[ed.item.field].forEach(function (pair, k) {
       var input = ed.row.querySelector('input[data-key="' + pair[0] + '"]');
-      corrected[pair[0]] = pair[1] === 'bool' ? input.checked : parseInput(pair[1], input.value);
+      corrected[pair[0]] = pair[1] === 'bool' ? input.checked : parseInput(pair[1], input.value, pair[0], ed.item.added && k === 0);
     });
   } catch (e) {
     ed.row.querySelector('.editor-error').textContent = e.message;
@@ -916,10 +918,20 @@ function offerAdd() {
 }
 function addPending() {
   if (!pending || state.current === null) return;
-  var field = $('add-field').value, a = ARTS[state.current];
+  var field = $('add-field').value, a = ARTS[state.current], sel = pending;
   $('add-box').hidden = true;
   state.fields.set(field, true);
   $('field-' + field).checked = true;
+  // a value berita has at these offsets is edited, not added (docs/CORRECTIONS.md)
+  var idx = arr(state.rec, field).findIndex(function (v) { return v && v.start === sel.start && v.end === sel.end; });
+  if (idx >= 0) {
+    pending = null;
+    renderArticle();
+    var row = document.querySelector('#value-tables tr.vrow[data-key="' + field + ':' + idx + '"]');
+    say('berita has this ' + FIELD.get(field).label.toLowerCase() + ' value already: correct it here');
+    if (row) { setCursor(row, 'text'); openEditor(row); }
+    return;
+  }
   var line = {article_id: a.id, field: field, start: pending.start, end: pending.end, surface: pending.surface,
               value: null, corrected: {}};
   pending = null;
