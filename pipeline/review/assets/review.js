@@ -1223,8 +1223,12 @@ function setup() {
   // a selection in the text offers to add it as a value berita missed
   view.addEventListener('mouseup', function () { setTimeout(offerAdd, 0); });
   view.addEventListener('keyup', function (e) { if (e.shiftKey) offerAdd(); });
+  var selTimer = null;  // a touch selection (long press, handles) ends without a mouseup
   document.addEventListener('selectionchange', function () {
-    if (!$('add-box').hidden && window.getSelection().isCollapsed) $('add-box').hidden = true;
+    var box = $('add-box');
+    if (!box.hidden && window.getSelection().isCollapsed && !box.contains(document.activeElement)) box.hidden = true;
+    clearTimeout(selTimer);
+    selTimer = setTimeout(function () { if (!window.getSelection().isCollapsed) offerAdd(); }, 300);
   });
   FIELDS.forEach(function (f) { $('add-field').append(el('option', {value: f.key, text: f.label})); });
   $('add-go').addEventListener('click', addPending);
