@@ -688,8 +688,14 @@ def events_page(tmp_path_factory) -> Path:
 def test_articles_of_one_event_are_grouped_and_compared(browser, events_page):
     ctx, pg = _open_page(browser, events_page)
     assert _visible_rows(pg) == ["e-a", "e-b", "e-c", "solo", "lone"]  # members together
-    groups = pg.locator("#list-body tr.grow")
-    assert groups.count() == 1 and "ev-1" in groups.text_content() and "3 articles" in groups.text_content()
+    groups = pg.locator("#list-body .group-label")
+    assert groups.count() == 1 and groups.text_content() == "event ev-1 \u00b7 3 articles"
+    assert pg.locator("#list-body tr.group-first").get_attribute("data-article") == "e-a"
+    assert pg.eval_on_selector_all("#list-body tr.member", "rs => rs.map(r => r.dataset.article)") == ["e-a", "e-b", "e-c"]
+    # the list stays one table of aligned columns
+    assert pg.evaluate("document.getElementById('list-pane').scrollWidth <= document.getElementById('list-pane').clientWidth")
+    widths = pg.eval_on_selector_all("#list-body tr.arow", "rs => rs.map(r => r.querySelector('td.title').offsetWidth)")
+    assert len(set(widths)) == 1 and widths[0] > 100
     _open(pg, "e-b")
     box = pg.locator("#event-compare")
     from playwright.sync_api import expect

@@ -446,10 +446,6 @@ function listRow(a) {
   tr.append(el('td', {'class': 'status'}, el('span', {'class': 'badge' + (a.status === 'error' ? ' error' : ''), text: a.status})));
   return tr;
 }
-function groupRow(a) {
-  return el('tr', {'class': 'grow', 'data-event': a.event},
-            el('td', {colspan: FIELDS.length + 6, text: 'event ' + a.event + ' \u00b7 ' + a.group.length + ' articles'}));
-}
 function applyListFilters() {
   var matching = ORDER.filter(passes);
   var pages = Math.max(1, Math.ceil(matching.length / LIST_PAGE));
@@ -458,9 +454,13 @@ function applyListFilters() {
   rows = new Map();
   var frag = document.createDocumentFragment(), lastGroup = null;
   shownRows.forEach(function (a) {
-    if (a.group && a.group !== lastGroup) frag.append(groupRow(a));
-    lastGroup = a.group;
     var tr = listRow(a);
+    if (a.group && a.group !== lastGroup) {  // the first member shown heads its event
+      tr.classList.add('group-first');
+      tr.querySelector('td.title').prepend(el('span', {'class': 'group-label', 'data-event': a.event,
+        text: 'event ' + a.event + ' \u00b7 ' + a.group.length + ' articles'}));
+    }
+    lastGroup = a.group;
     rows.set(a.i, tr);
     frag.append(tr);
   });
