@@ -368,6 +368,15 @@ def test_a_sentence_that_is_not_its_range_text_is_kept(tmp_path: Path):
     assert _records(tmp_path)[0]["dates"][0]["sentence"] == 0
 
 
+def test_index_carries_the_event_id(tmp_path: Path):
+    records = make_records()
+    records[0]["event_id"], records[3]["event_id"] = "ev-1", "ev-1"
+    records[1]["event_id"] = None
+    write_records(tmp_path / "records.jsonl", records)
+    write_review(tmp_path)
+    assert [row[9] for row in _page_data(tmp_path)[1]] == ["ev-1", "", "", "ev-1"]
+
+
 def _fingerprint(outdir: Path) -> str:
     page = (outdir / "review.html").read_text(encoding="utf-8")
     return json.loads(_script(page, "berita-run"))["fingerprint"]

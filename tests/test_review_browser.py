@@ -582,6 +582,12 @@ def test_j_k_step_through_values_and_c_x_judge(page):
     page.keyboard.press("e")
     assert page.locator(".editor input[data-key='date']").input_value() == "2024-02-12"
     page.keyboard.press("Escape")
+    # after a click on a button the keys still work
+    _row(page, "amounts").locator("button[data-act='correct']").click()
+    page.keyboard.press("j")
+    assert cursor.get_attribute("data-field") == "amounts"  # the last value: j stays
+    page.keyboard.press("k")
+    assert cursor.get_attribute("data-field") == "percentages"
     # keys typed in the search box are text, not commands
     page.click("#search")
     page.keyboard.type("jcx")

@@ -1242,7 +1242,7 @@ function setup() {
   document.addEventListener('keydown', function (e) {
     var tag = document.activeElement ? document.activeElement.tagName : '';
     if (e.key === 'Escape') { clearMarks(); hideTip(); $('add-box').hidden = true; return; }
-    if (/^(INPUT|SELECT|TEXTAREA|BUTTON)$/.test(tag) && !(tag === 'BUTTON' && e.target.closest('tr.vrow'))) return;
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(tag)) return;  // typing, not commands
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var row = cursorRow();
     if (e.key === '/') { e.preventDefault(); $('search').focus(); }
