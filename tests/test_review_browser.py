@@ -477,6 +477,13 @@ def test_add_a_missed_value_by_selecting_text(browser, review_page_path):
     assert "Angka kemiskinan" in pg.locator("#add-surface").text_content()
     pg.select_option("#add-field", "programs")
     pg.click("#add-go")
+    pg.click(".editor button[data-act='save']")  # an added value needs its main key
+    assert "program cannot be empty" in pg.locator(".editor-error").text_content()
+    pg.click(".editor button[data-act='cancel']")  # never saved: gone
+    assert pg.locator("#value-tables tr.vrow.added").count() == 0
+    _select(pg, start, start + len("Angka kemiskinan"))
+    pg.select_option("#add-field", "programs")
+    pg.click("#add-go")
     pg.fill(".editor input[data-key='program']", "Pengentasan Kemiskinan")
     pg.click(".editor button[data-act='save']")
     added = pg.locator("#value-tables section[data-field='programs'] tr.vrow.added")

@@ -863,9 +863,10 @@ function openEditor(tr) {
 }
 function closeEditor() {
   if (!state.editing) return;
-  var tr = state.editing.tr;
+  var tr = state.editing.tr, it = state.editing.item;
   state.editing.row.remove();
   state.editing = null;
+  if (it.added && !itemLine(it)) { tr.remove(); return; }  // an added value never saved
   if (tr.isConnected) tr.focus({preventScroll: true});
 }
 function saveEditor() {
