@@ -256,11 +256,15 @@ def _records(outdir: Path) -> list[dict]:
     return [r for _, _, recs in _parts(outdir) for r in recs]
 
 
-def _without_sentences(rec: dict) -> dict:
+def _restored(rec: dict) -> dict:
+    """A record of a data file as the page restores it: a value's sentence written as the
+    number of its sentence range becomes that range's text again."""
     rec = json.loads(json.dumps(rec))
     for f in FIELDS:
         for v in rec.get(f, []):
-            v.pop("sentence", None)
+            if isinstance(v.get("sentence"), int):
+                s, e = rec["sentences"][v["sentence"]]
+                v["sentence"] = rec["text"][s:e]
     return rec
 
 
@@ -319,13 +323,14 @@ def test_page_is_self_contained(run_dir: Path):
     assert not re.search(r"@import|url\(\s*['\"]?(https?:)?//", page, re.I)
     assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.I)
     assert not re.search(r"\b(fetch|XMLHttpRequest|import)\s*\(", page)
-    # three JSON blocks that never run, and the program, allowed by the run's nonce only
+    # four JSON blocks that never run, and the program, allowed by the run's nonce only
     assert re.findall(r"<script\b[^>]*>", page) == [
         '<script type="application/json" id="berita-meta">',
         '<script type="application/json" id="berita-index">',
         '<script type="application/json" id="berita-rules">',
+        '<script type="application/json" id="berita-run">',
         f'<script nonce="{_page_data(run_dir)[0]["token"]}">']
-    assert len(re.findall(r"</script>", page)) == 4
+    assert len(re.findall(r"</script>", page)) == 5
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
     assert f"script-src 'nonce-{_page_data(run_dir)[0]['token']}'" in csp
     assert "unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
@@ -338,16 +343,75 @@ def test_data_round_trips(run_dir: Path):
     meta, index, rules = _page_data(run_dir)
     assert [f["key"] for f in meta["fields"]] == list(FIELDS)
     assert meta["articles"] == 4 and meta["part_size"] == review.PART_SIZE and meta["parts_dir"] == "review"
-    # the records, without the sentence text of each value (the page has the ranges)
-    assert _records(run_dir) == [_without_sentences(r) for r in make_records()]
+    # the records exactly, a value's sentence as the number of its range where it is its text
+    assert [_restored(r) for r in _records(run_dir)] == make_records()
+    sentences = [v["sentence"] for r in _records(run_dir) for f in FIELDS for v in r[f] if "sentence" in v]
+    assert sentences and all(isinstance(x, int) for x in sentences)
     assert all(token == meta["token"] for token, _, _ in _parts(run_dir))
-    ids, titles, status, dates, regencies, errors, counts, rule_ids = zip(*index)
+    ids, titles, status, dates, regencies, errors, counts, rule_ids, to_review, events = zip(*index)
     assert ids == ("bolsel-001", "minsel-002", "err-003", "sulut-004")
     assert status == ("ok", "ok", "error", "ok") and dates[0] == "2024-02-12"
     assert regencies[0] == "Bolaang Mongondow Selatan" and errors[2].startswith("UnicodeDecodeError")
     assert titles[2] == ""  # null shows as empty
     assert counts[0] == [1, 1, 2, 2, 1, 1, 1] and counts[2] == [0] * 7
+    # one verdict per value and one on the event date make an article reviewed; none for errors
+    assert to_review == (9 + 1, 6 + 1, 0, 3 + 1) and events == ("", "", "", "")
     assert {rules[k] for k in rule_ids[1]} == {v["rule"] for f in FIELDS for v in make_records()[1][f]}
+
+
+def test_a_sentence_that_is_not_its_range_text_is_kept(tmp_path: Path):
+    rec = make_records()[3]
+    rec["amounts"][0]["sentence"] = "a shortened sentence"
+    write_records(tmp_path / "records.jsonl", [rec])
+    write_review(tmp_path)
+    assert _records(tmp_path)[0]["amounts"][0]["sentence"] == "a shortened sentence"
+    assert _records(tmp_path)[0]["dates"][0]["sentence"] == 0
+
+
+def test_index_carries_the_event_id(tmp_path: Path):
+    records = make_records()
+    records[0]["event_id"], records[3]["event_id"] = "ev-1", "ev-1"
+    records[1]["event_id"] = None
+    write_records(tmp_path / "records.jsonl", records)
+    write_review(tmp_path)
+    assert [row[9] for row in _page_data(tmp_path)[1]] == ["ev-1", "", "", "ev-1"]
+
+
+def _fingerprint(outdir: Path) -> str:
+    page = (outdir / "review.html").read_text(encoding="utf-8")
+    return json.loads(_script(page, "berita-run"))["fingerprint"]
+
+
+def test_run_fingerprint_is_stable_and_follows_the_texts_and_rules(tmp_path: Path):
+    def fingerprint(name: str, records: list[dict], rules: str | None = "1c3baff5950f9e0d") -> str:
+        d = tmp_path / name
+        write_records(d / "records.jsonl", records)
+        if rules is not None:
+            (d / "run.json").write_text(json.dumps({"rules_fingerprint": rules}), encoding="utf-8")
+        write_review(d)
+        assert _fingerprint(d) == review.run_fingerprint(d / "records.jsonl")
+        return _fingerprint(d)
+
+    base = make_records()
+    first = fingerprint("a", base)
+    assert re.fullmatch(r"[0-9a-f]{24}", first)
+    assert fingerprint("again", make_records()) == first
+    # values are not part of it: a run with other rules is told apart by the rules' fingerprint
+    fewer = make_records()
+    fewer[0]["amounts"] = []
+    assert fingerprint("values", fewer) == first
+    edited = make_records()
+    edited[3]["text"] = edited[3]["text"].replace("Maret", "April")
+    assert fingerprint("text", edited) != first
+    spaced = make_records()
+    spaced[3]["text"] += " "  # offsets after it would still hold, but the text is not the same
+    assert fingerprint("space", spaced) != first
+    assert fingerprint("order", base[::-1]) != first
+    renamed = make_records()
+    renamed[0]["article_id"] = "bolsel-999"
+    assert fingerprint("id", renamed) != first
+    assert fingerprint("rules", base, rules="0000000000000000") != first
+    assert fingerprint("no-run-json", base, rules=None) != first
 
 
 def test_script_end_tag_in_article_text_is_escaped(run_dir: Path):
@@ -400,7 +464,7 @@ def test_bad_lines_become_error_rows(tmp_path: Path):
         encoding="utf-8")
     write_review(tmp_path)
     recs = _records(tmp_path)
-    assert len(recs) == 5 and recs[0] == _without_sentences(good)
+    assert len(recs) == 5 and _restored(recs[0]) == good
     assert [r["status"] for r in recs[1:]] == ["error"] * 4
     assert "line 2" in recs[1]["error"] and "line 4" in recs[2]["error"]
     assert "line 5" in recs[3]["error"] and "nested too deeply" in recs[3]["error"]
@@ -417,7 +481,7 @@ def test_data_is_split_in_parts(tmp_path: Path, monkeypatch):
     assert [p.name for p in sorted((tmp_path / "review").iterdir())] == [
         "part-0001.js", "part-0002.js", "part-0003.js", "part-0004.js"]
     assert [(n, len(recs)) for _, n, recs in parts] == [(1, 3), (2, 3), (3, 3), (4, 1)]
-    assert _records(tmp_path) == [_without_sentences(r) for r in records]
+    assert [_restored(r) for r in _records(tmp_path)] == records
     meta, index, _ = _page_data(tmp_path)
     assert meta["part_size"] == 3 and [row[0] for row in index] == [r["article_id"] for r in records]
 

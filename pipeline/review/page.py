@@ -5,9 +5,12 @@ time and writes
 
 * ``review.html``: the page (HTML, CSS and JavaScript from ``pipeline/review/assets``,
   inlined) with a compact index of the articles: id, title, status, event date, regency,
-  the number of values per field and the rule ids used;
-* ``review/part-0001.js``, ``part-0002.js``, …: the records, ``PART_SIZE`` per file, each
-  value without its ``sentence`` (the page shows sentences from the sentence ranges). Each
+  the number of values per field, the rule ids used, the number of values to review and
+  the event id; and the run's fingerprint (:class:`RunFingerprint`), which keys the
+  reviewer's marks in the browser and the ``run`` of corrections.jsonl (docs/CORRECTIONS.md);
+* ``review/part-0001.js``, ``part-0002.js``, …: the records, ``PART_SIZE`` per file. A
+  value's ``sentence`` that is the text of its sentence range is written as that range's
+  number (the page puts the text back, so an exported value is the record's). Each
   file is a script that hands its records to the page; the page loads a part when an
   article in it is opened or a search looks into the texts, and keeps only a few.
 
@@ -47,8 +50,8 @@ from typing import Any, Iterator
 from ..fields import FIELD_NAMES, FIELDS as FIELD_DECLARATIONS
 from ..io.tables import _fsync_dir, _lock, _unlock, clean_stale, exchange, temp_prefixes
 
-__all__ = ["FIELDS", "PART_SIZE", "PARTS_DIR", "write_review", "write_files", "iter_records",
-           "main"]
+__all__ = ["FIELDS", "PART_SIZE", "PARTS_DIR", "RunFingerprint", "run_fingerprint", "write_review",
+           "write_files", "iter_records", "main"]
 
 FIELDS = FIELD_NAMES  # the value lists of a record, in display order
 
@@ -65,6 +68,7 @@ _FIELD_META: tuple[dict[str, Any], ...] = tuple(
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PLACEHOLDER = re.compile(r"%%(TITLE|CSS|JS|NONCE|META)%%")
+_DATA_SLOTS = re.compile(r"%%(?:INDEX|RULES|RUN)%%")
 
 
 # --------------------------------------------------------------------------- data
@@ -157,25 +161,90 @@ def _status(rec: dict[str, Any]) -> str:
     return "error" if rec.get("error") else "ok"
 
 
+def _to_review(rec: dict[str, Any]) -> int:
+    """How many verdicts make the article reviewed: one per distinct value (a value is
+    ``(field, start, end)``, docs/CORRECTIONS.md) plus the event date of an ok article."""
+    keys = {(f, repr(v.get("start")), repr(v.get("end"))) for f in FIELDS for v in _values(rec, f)
+            if isinstance(v, dict)}
+    return len(keys) + (_status(rec) == "ok")
+
+
 def _index_entry(rec: dict[str, Any], rule_ids: dict[str, int]) -> list:
     """The page's index row of a record: id, title, status, event date, regency, error,
-    values per field, rule ids (numbers into the rule list)."""
+    values per field, rule ids (numbers into the rule list), values to review, event id."""
     rules = {rule_ids.setdefault(v["rule"], len(rule_ids))
              for f in FIELDS for v in _values(rec, f)
              if isinstance(v, dict) and isinstance(v.get("rule"), str)}
     return [_text(rec.get("article_id")), _text(rec.get("title")), _status(rec),
             _text(rec.get("event_date")), _text(rec.get("regency_name")),
-            _text(rec.get("error")), [len(_values(rec, f)) for f in FIELDS], sorted(rules)]
+            _text(rec.get("error")), [len(_values(rec, f)) for f in FIELDS], sorted(rules),
+            _to_review(rec), _text(rec.get("event_id"))]
+
+
+def _sentence_number(rec: dict[str, Any], v: dict) -> int | None:
+    """The number of the sentence range that holds ``v`` if ``v["sentence"]`` is its text."""
+    text, start = rec.get("text"), v.get("start")
+    if not isinstance(text, str) or not isinstance(start, int) or not isinstance(rec.get("sentences"), list):
+        return None
+    for k, r in enumerate(rec["sentences"]):
+        if (isinstance(r, list) and len(r) == 2 and all(isinstance(x, int) for x in r)
+                and r[0] <= start < r[1]):
+            return k if text[r[0]:r[1]] == v["sentence"] else None
+    return None
 
 
 def _compact(rec: dict[str, Any]) -> dict[str, Any]:
-    """The record as a part file holds it: each value without its ``sentence`` text."""
+    """The record as a part file holds it: a value's ``sentence`` that is the text of its
+    sentence range becomes the range's number (most are; the page restores the text)."""
     out = dict(rec)
     for f in FIELDS:
         if isinstance(out.get(f), list):
-            out[f] = [{k: x for k, x in v.items() if k != "sentence"} if isinstance(v, dict) else v
+            out[f] = [v if not (isinstance(v, dict) and isinstance(v.get("sentence"), str))
+                      else {**v, "sentence": k} if (k := _sentence_number(rec, v)) is not None else v
                       for v in out[f]]
     return out
+
+
+class RunFingerprint:
+    """The fingerprint of a run as the review page knows it: the rules' fingerprint, then
+    each article's id and the hash of its exact text, in input order (exact, not
+    normalized: a verdict's offsets hold only for the same text). Fed one record at a time."""
+
+    def __init__(self, rules_fingerprint: str):
+        self._digest = hashlib.sha256(json.dumps(["berita-review", rules_fingerprint]).encode())
+
+    def add(self, rec: dict[str, Any]) -> None:
+        text = rec.get("text") if isinstance(rec.get("text"), str) else ""
+        text_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        self._digest.update(b"\n" + json.dumps([_text(rec.get("article_id")), text_hash]).encode())
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()[:24]
+
+
+def _rules_fingerprint(records_path: Path) -> str:
+    """The rules' fingerprint from the run.json beside the records ('' if there is none):
+    ``rules_fingerprint`` of `berita run`, the sorted ``rules_fingerprints`` of an export."""
+    try:
+        info = json.loads((Path(records_path).parent / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    if not isinstance(info, dict):
+        return ""
+    if isinstance(info.get("rules_fingerprint"), str):
+        return info["rules_fingerprint"]
+    if isinstance(info.get("rules_fingerprints"), dict):
+        return "+".join(sorted(map(str, info["rules_fingerprints"])))
+    return ""
+
+
+def run_fingerprint(records_path: Path) -> str:
+    """The run fingerprint of ``records.jsonl`` (and the run.json beside it), as the review
+    page built from them embeds it and writes it in each line of corrections.jsonl."""
+    fp = RunFingerprint(_rules_fingerprint(records_path))
+    for rec in iter_records(records_path):
+        fp.add(rec)
+    return fp.hexdigest()
 
 
 def _part_name(k: int) -> str:
@@ -195,13 +264,14 @@ def _field_css() -> str:
 
 
 def _page_pieces(title: str, meta: dict[str, Any]) -> list[str]:
-    """The page around its data: [before the index, between index and rule list, after]."""
+    """The page around its data: [before the index, between index and rule list, between
+    rule list and run, after]."""
     values = {"TITLE": html.escape(title), "CSS": "\n" + _asset("review.css") + _field_css(),
               "JS": "\n" + _asset("review.js"), "NONCE": meta["token"],
               "META": _script_json(meta)}
     # split first: substituted text (a title!) is never scanned for placeholders
-    pieces = re.split(r"%%(?:INDEX|RULES)%%", _asset("page.html"))
-    assert len(pieces) == 3, "page.html needs %%INDEX%% then %%RULES%%"
+    pieces = _DATA_SLOTS.split(_asset("page.html"))
+    assert len(pieces) == 4, "page.html needs %%INDEX%%, %%RULES%% then %%RUN%%"
     return [_PLACEHOLDER.sub(lambda m: values[m.group(1)], p) for p in pieces]
 
 
@@ -237,7 +307,8 @@ def write_files(directory: Path, records_path: Path, name: str) -> None:
     n, token = _survey(records_path)
     meta = {"version": 2, "fields": list(_FIELD_META), "articles": n, "part_size": PART_SIZE,
             "parts_dir": PARTS_DIR, "token": token}
-    head, middle, tail = _page_pieces(f"berita review · {name} · {n} articles", meta)
+    head, middle, before_run, tail = _page_pieces(f"berita review · {name} · {n} articles", meta)
+    run = RunFingerprint(_rules_fingerprint(records_path))
     page_path, parts_dir = directory / "review.html", directory / PARTS_DIR
     os.mkdir(parts_dir)
     page = part = None
@@ -254,6 +325,7 @@ def write_files(directory: Path, records_path: Path, name: str) -> None:
                 part.write(f'berita_part("{token}",{i // PART_SIZE + 1},[\n')
             else:
                 part.write(",\n")
+            run.add(rec)
             try:
                 data, entry = _script_json(_compact(rec)), _script_json(_index_entry(rec, rule_ids))
             except RecursionError:  # nested deeper than the encoder goes
@@ -265,7 +337,8 @@ def write_files(directory: Path, records_path: Path, name: str) -> None:
         if part is not None:
             part.write("\n]);\n")
             _finish(part)
-        page.write("\n]" + middle + _script_json(list(rule_ids)) + tail)
+        page.write("\n]" + middle + _script_json(list(rule_ids)) + before_run
+                   + _script_json({"fingerprint": run.hexdigest()}) + tail)
         _finish(page)
         _fsync_dir(parts_dir)
     except BaseException:
