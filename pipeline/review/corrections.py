@@ -257,11 +257,37 @@ GOLD_FIELDS = {
 assert set(GOLD_FIELDS) <= set(FIELD_NAMES), "GOLD_FIELDS names a field fields.py does not have"
 
 
+def _person(item: dict) -> str:
+    from ..ruletools.evaluation import norm_name
+    return norm_name(item["name"])
+
+
+def _program_key(item: dict) -> str:
+    from ..ruletools.evaluation import norm_program
+    return norm_program(item["name"])
+
+
+# One gold item per person and per program, as the scorer tells them apart (ANNOTATION.md:
+# a person or program named twice is one); numbers and regencies are compared as sets.
+GOLD_IDENTITY = {"officials": _person, "programs": _program_key}
+
+
 def gold_record(record: dict) -> dict:
     """The gold record (ANNOTATION.md) of a corrected record."""
     gold = {"id": record["article_id"], "event_date": record.get("event_date")}
     for field, (name, item, keep) in GOLD_FIELDS.items():
-        gold[name] = [item(v) for v in record.get(field) or [] if keep is None or keep(v)]
+        items, seen = [], set()
+        for v in record.get(field) or []:
+            if keep is not None and not keep(v):
+                continue
+            entry = item(v)
+            if name in GOLD_IDENTITY:
+                identity = GOLD_IDENTITY[name](entry)
+                if identity in seen:
+                    continue
+                seen.add(identity)
+            items.append(entry)
+        gold[name] = items
     return gold
 
 
