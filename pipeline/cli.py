@@ -150,8 +150,8 @@ class Failures:
     def report(self, where: str) -> str:
         if not self.count:
             return ""
-        head = f"failed: {'the first ' + str(len(self.first)) + ' of ' if self.count > len(self.first) else ''}" \
-               f"{self.count} (every reason: {where})"
+        first = f", the first {len(self.first)}" if self.count > len(self.first) else ""
+        head = f"{self.count} failed article{'s' if self.count != 1 else ''}{first} (every reason: {where}):"
         return "\n".join([head, *(f"  {aid}: {reason}" for aid, reason in self.first)])
 
 
