@@ -85,11 +85,13 @@ def diff_runs(run_a, run_b) -> Iterator[Change]:
     for a in iter_records(paths[0]):
         aid = a["article_id"]
         b = only_b.pop(aid, None)
-        while b is None:
-            b = next(records_b, None)
-            if b is None or b["article_id"] == aid:
-                break
-            only_b[b["article_id"]] = b
+        if b is None:
+            for b in records_b:
+                if b["article_id"] == aid:
+                    break
+                only_b[b["article_id"]] = b
+            else:  # RUN_B has no such article
+                b = None
         if b is None:
             only_a[aid] = a
             order.append(aid)
@@ -114,6 +116,19 @@ def describe(field: str, value: dict | None) -> str:
     return (value["date"] or "none") if field == EVENT_DATE else FIELD[field].describe(value)
 
 
+def _what_changed(field: str, before: dict, after: dict) -> str:
+    """The value, then each key that changed (its short form may not show it)."""
+    if field == EVENT_DATE:
+        return f"{describe(field, before)} → {describe(field, after)}"
+    keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
+    return f"{describe(field, after)}: " + "; ".join(f"{k} {_quoted(before.get(k))} → {_quoted(after.get(k))}"
+                                                      for k in keys)
+
+
+def _quoted(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # quotes show where a text ends
+
+
 def render(changes: list[Change], run_a: str, run_b: str) -> str:
     """The changes for a terminal: per article, one line per value; then counts per field."""
     marks = {"appeared": "+", "disappeared": "-", "changed": "~"}
@@ -125,7 +140,7 @@ def render(changes: list[Change], run_a: str, run_b: str) -> str:
         where = f"{c.start}-{c.end}" if c.start is not None else ""
         quoted = f'"{" ".join((c.surface or "").split())}"' if c.surface else ""
         if c.kind == "changed":
-            what = f"{describe(c.field, c.before)} → {describe(c.field, c.after)}"
+            what = _what_changed(c.field, c.before, c.after)
         else:
             what = describe(c.field, c.after if c.kind == "appeared" else c.before)
         if c.rule_before and c.rule_after and c.rule_before != c.rule_after:
