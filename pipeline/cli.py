@@ -327,9 +327,10 @@ def _run_into(args, fingerprint: str) -> int:
     return 0
 
 
-def _write_tables(command: str, args, out: Path, records, run_info: dict) -> int:
+def _write_tables(command: str, args, out: Path, records, run_info: dict, errors=(OSError,)) -> int:
     """Write `records` into --out DIR as a run writes it (tables, records.jsonl, run.json and,
-    unless --no-review, the page), all or nothing; the number of records."""
+    unless --no-review, the page), all or nothing; the number of records. `errors` raised
+    while reading the records end the command with their one-line message."""
     from .io.tables import OutputError, TableWriter
     started = time.time()
     try:
@@ -337,8 +338,7 @@ def _write_tables(command: str, args, out: Path, records, run_info: dict) -> int
     except (OutputError, OSError) as exc:
         _error(command, f"cannot write the output: {exc}")
         raise _Failed(2) from None
-    from .review.corrections import CorrectionError
-    with _all_or_nothing(command, args.out, writer.abort, errors=(OSError, CorrectionError, ValueError)):
+    with _all_or_nothing(command, args.out, writer.abort, errors=errors):
         n = 0
         for record in records:
             writer.write(record)
@@ -387,7 +387,7 @@ def _run_dir(command: str, run_dir: str, corrections: str) -> Path:
 def cmd_corrections_apply(args) -> int:
     """`berita corrections apply RUN_DIR FILE --out DIR`: the run's files with the verdicts applied."""
     from .io.outdir import OutDirError, check_out_dir
-    from .review.corrections import corrected_records
+    from .review.corrections import CorrectionError, corrected_records
     command = "corrections apply"
     run_dir = _run_dir(command, args.run_dir, args.corrections)
     try:
@@ -404,7 +404,8 @@ def cmd_corrections_apply(args) -> int:
     records = (record for record, _ in corrected_records(run_dir, args.corrections, applied))
     n = _write_tables(command, args, out, records, {"corrected_from": str(args.run_dir),
                                                     "corrections": str(args.corrections),
-                                                    "rules_fingerprint": fingerprint, "verdicts": applied})
+                                                    "rules_fingerprint": fingerprint, "verdicts": applied},
+                     errors=(OSError, CorrectionError, ValueError))  # ValueError: records.jsonl unreadable
     if not args.quiet:
         counts = ", ".join(f"{applied.get(v, 0)} {v}" for v in ("correct", "wrong", "edited", "added"))
         print(f"{n} articles, verdicts applied: {counts} → {args.out}", file=sys.stderr)
