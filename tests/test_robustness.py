@@ -294,7 +294,7 @@ def _unusable(tmp_path, *paths):
     out = tmp_path / "out"
     rc, err = berita("run", *paths, "--out", out)
     assert rc == 2
-    assert err.count("\n") == 1 and err.startswith("berita: error: "), err
+    assert err.count("\n") == 1 and err.startswith("berita run: error: "), err
     assert not out.exists()
     assert [p for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
     return err

@@ -107,3 +107,21 @@ def test_teaching_a_regency_short_form(walk, capsys):
 
     # 6. nothing else moved: the other article's rows are identical
     assert tables(after, "control") == tables(before, "control")
+
+    # 7. `berita diff` says what the rule changed, and only in that article: the regency appeared,
+    #    and the Bupati's organization is now spelled out (the regency gives its official name)
+    capsys.readouterr()
+    assert cli.main(["diff", str(before), str(after), "--format", "jsonl"]) == 0
+    changes = {(c["article_id"], c["field"], c["change"]): c
+               for c in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(changes) == {("nisel", "regencies", "appeared"), ("nisel", "officials", "changed")}
+    regency = changes["nisel", "regencies", "appeared"]
+    assert regency["after"]["regency_code"] == "12.14" and regency["after"]["is_primary"] is True
+    assert NISEL[regency["start"]:regency["end"]] == regency["surface"] == "Nisel"
+    official = changes["nisel", "officials", "changed"]
+    assert {k for k in official["after"] if official["after"][k] != official["before"][k]} == {"organization"}
+    assert official["after"]["organization"] == "Pemerintah Kabupaten Nias Selatan"
+    assert cli.main(["diff", str(before), str(after)]) == 0
+    shown = capsys.readouterr().out
+    assert "nisel\n" in shown and "  + regencies    Kabupaten Nias Selatan (12.14) [primary]" in shown
+    assert shown.splitlines()[-1] == f"2 changes in 1 article ({before} → {after})"
