@@ -24,12 +24,17 @@ from .regencies import RegencyExtractor, gazetteer, norm_key
 from ..ruletools.rules import RuleSet, alternation, cached_rules, required_prefixes
 from .spans import Words, add_value, match_text, prefix_starts, run_starts, sentence_bounds, sentence_text, values
 
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
-
+# Structural patterns with no language knowledge (letter classes, digits, punctuation):
+# module constants rather than rules, as a tokenizer is not something a rules layer tunes.
 # dotted abbreviations (S.Pt., M.Si, A.Md.Keb) first, then words, numbers, punctuation
 _TOKEN = regex.compile(r"(?:\p{L}{1,3}\.)+\p{L}{1,4}\.?(?![\p{L}])|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[,()|:;\"“”]|\S")
 # Asisten II, Komisi D; `ll` is a common typing of II
 _ROMAN = regex.compile(r"^(?:I{1,3}|IV|VI{0,3}|IX|X|ll|lll|[A-E])$")
+_DOT_OR_SPACE = regex.compile(r"[.\s]")
+_NOT_LETTER = regex.compile(r"[^\p{L}]")
+_LETTERS = regex.compile(r"\p{L}*")
+_WORD = regex.compile(r"[\p{L}][\p{L}'’\-]*")
+_SPACES = regex.compile(r"\s+")
 
 
 @dataclass
@@ -50,12 +55,12 @@ class Person:
 
 @lru_cache(maxsize=1 << 16)
 def _dotless(word: str) -> str:
-    return _re(r"[.\s]").sub("", word).lower()
+    return _DOT_OR_SPACE.sub("", word).lower()
 
 
 @lru_cache(maxsize=1 << 16)
 def _letters_lower(word: str) -> str:
-    return _re(r"[^\p{L}]").sub("", word).lower()
+    return _NOT_LETTER.sub("", word).lower()
 
 
 class _cached:
@@ -94,10 +99,11 @@ class OfficialExtractor:
             "officials.role", regex.IGNORECASE)
         # A role mention starts with an acting word or the first word of a role (whole runs of
         # letters, as the lookarounds require): the pattern is tried only there (`_role_matches`).
-        first_words = {_re(r"\p{L}*").match(surface).group(0) for surface in self.role_of}
+        first_words = {_LETTERS.match(surface).group(0) for surface in self.role_of}
         self.role_first_words = Words(first_words) if all(first_words) else None
         self.acting_prefixes = required_prefixes(acting, regex.IGNORECASE)
-        self.context_roles = [(c["head"], regex.compile(c["org"]), c["role"]) for c in spec.get("context_roles", [])]
+        self.context_roles = [(c["head"], rules.compile(c["org"], "officials.context_roles"), c["role"])
+                              for c in spec.get("context_roles", [])]
         self.honorifics = {_dotless(h) for h in spec["honorifics"]}
         self.honorifics_cased = {h.rstrip(".") for h in spec["honorifics"]}
         self.degrees = {_dotless(d) for d in spec["degrees"]}
@@ -111,24 +117,42 @@ class OfficialExtractor:
         self.numbered_after = {w.lower() for w in spec.get("numbered_after", [])}
         self.role_words = {w for surface in self.role_of for w in surface.split()}
         self.name_before_role_after = {w.lower() for w in spec.get("name_before_role_after", [])}
-        self.name_role_words = [w.lower() for w in spec.get("name_role_words", ["selaku", "sebagai"])]
+        self.name_role_words = [w.lower() for w in spec["name_role_words"]]
         words = "|".join(map(regex.escape, self.name_role_words))
-        self.name_word_before = _re(rf"\s+(?:{words})\s+$")
+        self.name_word_before = rules.compile(rf"\s+(?:{words})\s+$", "officials.name_role_words")
         links = sorted((w for w in spec.get("name_role_links", [])), key=len, reverse=True)
         link = "|".join(r"\s+".join(map(regex.escape, w.split())) for w in links)
-        self.name_role_before = _re(r"(?:,\s*" + (rf"(?:(?:{link})\s+)?" if link else "")
-                                    + rf"|\s+(?:{words})\s+|(?<=,\s*\p{{Lu}}[\p{{L}}.]{{1,6}})\s+)$")
+        self.name_role_before = rules.compile(r"(?:,\s*" + (rf"(?:(?:{link})\s+)?" if link else "")
+                                              + rf"|\s+(?:{words})\s+|(?<=,\s*\p{{Lu}}[\p{{L}}.]{{1,6}})\s+)$",
+                                              "officials.name_role_links")
         self.headline_small_words = {w.lower() for w in spec.get("headline_small_words", [])}
         self.name_conjunctions = {w.lower() for w in spec.get("name_conjunctions", [])}
+        self.org_joiners = {w.lower() for w in spec.get("org_joiners", [])}
+        self.and_words = set(spec.get("and_words", []))
+        self.place_after_role_words = {w.lower() for w in spec.get("place_after_role_words", [])}
+        self.word_degrees = {_dotless(d) for d in spec.get("word_degrees", [])}
+        self.role_suffixes = [w.lower() for w in spec.get("role_suffixes", [])]
+        self.verb_suffixes = [w.lower() for w in spec.get("verb_suffixes", [])]
+        prefixes = [w.lower() for w in spec.get("verb_prefixes", [])]
+        self.verb_prefix = rules.compile("^" + alternation(prefixes), "officials.verb_prefixes") if prefixes else None
+        self.regional_body = rules.compile(spec["regional_body"], "officials.regional_body") \
+            if spec.get("regional_body") else None
+        self.kind_before_place = {w.lower(): kind for kind, words in (spec.get("kind_before_place") or {}).items()
+                                  for w in words}
+        self.kind_cues = [(kind, rules.compile(cue, "officials.kind_cues"))
+                          for kind, cue in (spec.get("kind_cues") or {}).items()]
+        self.government_body = spec.get("government_body", "")
+        self.council_body = spec.get("council_body", "")
+        self.regency_offices = tuple(w.lower() for w in spec.get("regency_offices", []))
         self.government_roles = set(spec.get("government_roles", []))
         self.council_roles = set(spec.get("council_roles", []))
         self.role_bodies = dict(spec.get("role_bodies") or {})
         self.position_insertions = rules.compile(spec["position_insertions"], "officials.position_insertions") \
             if spec.get("position_insertions") else None
-        self.embedded_body = regex.compile(spec["embedded_body"]) if spec.get("embedded_body") else None
-        self.org_word_pattern = regex.compile(spec["org_word_pattern"]) if spec.get("org_word_pattern") else None
+        self.embedded_body = rules.compile(spec["embedded_body"], "officials.embedded_body") if spec.get("embedded_body") else None
+        self.org_word_pattern = rules.compile(spec["org_word_pattern"], "officials.org_word_pattern") if spec.get("org_word_pattern") else None
         self.not_after = rules.compile(spec["not_after"], "officials.not_after") if spec.get("not_after") else None
-        self.skip_positions = regex.compile(spec["skip_positions"]) if spec.get("skip_positions") else None
+        self.skip_positions = rules.compile(spec["skip_positions"], "officials.skip_positions") if spec.get("skip_positions") else None
         # `use_lexicon: false` / `use_ner: false` (a rules layer) switch a signal off: the
         # ablation in the README is run that way
         self.common_words = lexicon.load() if spec.get("use_lexicon", True) else frozenset()
@@ -148,18 +172,19 @@ class OfficialExtractor:
         w = word.strip(",")
         if not w or not w[0].isupper():
             return False
-        return _dotless(w) in self.degrees and (("." in w) or w.isupper() or len(w) <= 4 or _dotless(w) in {"asean", "eng", "ners", "apt"})
+        return _dotless(w) in self.degrees and (("." in w) or w.isupper() or len(w) <= 4 or _dotless(w) in self.word_degrees)
 
     @_cached
     def is_verb_form(self, word: str) -> bool:
         """`Serahkan`, `Menyerahkan`, `Wakilnya`: an ordinary stem plus -kan/-nya (Mulkan is a name)."""
         lw = word.lower()
-        if lw.endswith("nya") and lw[:-3] in self.role_words:
+        if any(lw.endswith(s) and lw[:-len(s)] in self.role_words for s in self.role_suffixes):
             return True  # `Wakilnya`, `Bupatinya`
-        for suffix in ("kan", "nya"):
+        for suffix in self.verb_suffixes:
             if len(lw) >= 6 and lw.endswith(suffix):
-                stem = lw[:-3]
-                stems = {stem, _re(r"^(?:meng|meny|mem|men|me|di|ber|ter|per)").sub("", stem)}
+                stem = lw[:-len(suffix)]
+                prefix = self.verb_prefix.match(stem) if self.verb_prefix else None
+                stems = {stem, stem[prefix.end():] if prefix else stem}
                 if stems & self.common_words:
                     return True
         return False
@@ -223,7 +248,7 @@ class OfficialExtractor:
         self._caps = head_word.isupper() and len(head_word) > 3
         j = i
         # `Deputi Direktur Wilayah Sumbagbar`: the region follows the role word itself
-        expect_place = self._head_word == "wilayah"
+        expect_place = self._head_word in self.place_after_role_words
         while j < len(toks):
             w = toks[j][0]
             lw = w.lower().rstrip(".")
@@ -250,7 +275,7 @@ class OfficialExtractor:
                 expect_place = lw in self.place_after
                 j += 1
                 continue
-            if lw in ("dan", "&", "serta", ",", "-", "–") and j + 1 < len(toks) and self.is_org_word(toks[j + 1][0]):
+            if lw in self.org_joiners and j + 1 < len(toks) and self.is_org_word(toks[j + 1][0]):
                 j += 1
                 continue
             if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position
@@ -363,7 +388,7 @@ class OfficialExtractor:
             break
         # `Direktur Human Capital dan Umum BPJS`: a capitalized run joined by `dan` to more
         # capitalized words is the name of a unit, not a person
-        if j + 1 < len(toks) and toks[j][0] == "dan" and toks[j + 1][0][:1].isupper() \
+        if j + 1 < len(toks) and toks[j][0] in self.and_words and toks[j + 1][0][:1].isupper() \
                 and toks[j + 1][0].lower() in self.common_words and toks[j + 1][0].lower() not in self.role_of:
             return None
         name_end = words[-1][2]
@@ -374,13 +399,12 @@ class OfficialExtractor:
         return {"honorific": " ".join(honorifics), "name": name_text, "start": words[0][1], "end": name_end,
                 "degrees": ", ".join(degrees), "next": k, "name_start": name_start}
 
-    @staticmethod
-    def comma_after_capitalized_run(toks, i, limit: int = 12):
+    def comma_after_capitalized_run(self, toks, i, limit: int = 12):
         for k in range(i, min(i + limit, len(toks))):
             w = toks[k][0]
             if w == ",":
                 return k if k > i else None
-            if not (w[:1].isupper() or w in ("dan", "(", ")", "&", "-", "–") or w.isdigit()):
+            if not (w[:1].isupper() or w in ("(", ")", "&", "-", "–") or w in self.and_words or w.isdigit()):
                 return None
         return None
 
@@ -401,7 +425,7 @@ class OfficialExtractor:
         line = text[start:end if end >= 0 else len(text)].strip()
         if line.endswith((".", "”", '"', "?", "!", ",", ";", ":")):  # a sentence or part of one
             return False
-        words = [w for w in _re(r"[\p{L}][\p{L}'’\-]*").findall(line)]
+        words = [w for w in _WORD.findall(line)]
         if len(words) < 4:
             return False
         # a line with commas is a headline only as the title (the first line) and short: a
@@ -450,7 +474,7 @@ class OfficialExtractor:
         return found, org_end
 
     def role_for(self, head: str, org: str) -> str:
-        role = self.role_of.get(_re(r"\s+").sub(" ", head.lower()), head)
+        role = self.role_of.get(_SPACES.sub(" ", head.lower()), head)
         for context_head, pattern, refined in self.context_roles:
             if context_head == role and pattern.search(org):
                 return refined
@@ -656,7 +680,7 @@ class OfficialExtractor:
                 if q < k - 2 or (q == k - 2 and not self.is_honorific(toks[k - 1][0])):
                     return False
                 continue
-            if not (w[:1].isupper() or w in ("(", ")", "&", "dan") or self.is_honorific(w)):
+            if not (w[:1].isupper() or w in ("(", ")", "&") or w in self.and_words or self.is_honorific(w)):
                 return False
         return True
 
@@ -698,13 +722,12 @@ class OfficialExtractor:
     @_cached
     def _place_in(self, org_kind):
         org, kind = org_kind
-        words = _re(r"[\p{L}][\p{L}'’\-]*").findall(org)
+        words = _WORD.findall(org)
         for i in range(len(words)):
             for n in range(min(4, len(words) - i), 0, -1):
                 found = self.regencies.table.get(norm_key(" ".join(words[i:i + n])))
                 if found:
-                    before = words[i - 1].lower() if i else ""
-                    want = "kota" if before == "kota" else "kabupaten" if before in ("kabupaten", "kab") else kind
+                    want = self.kind_before_place.get(words[i - 1].lower(), kind) if i else kind
                     return next((r for r in found if r.kind == want), found[0])
         return None
 
@@ -716,14 +739,13 @@ class OfficialExtractor:
     def _organization(self, args) -> str:
         role, org, primary, head = args
         org = org.strip(" ,")
-        if _re(r"(?i)\b(provinsi|pemprov|kanwil|wilayah)\b").search(org):
+        if self.regional_body and self.regional_body.search(org):
             return org  # a provincial or regional body: no regency to add
         embedded = self.embedded_body.match(head) if self.embedded_body and head else None
         if embedded:
             org = f"{embedded.group('body')} {org}".strip()
-        kind = "kota" if _re(r"(?i)\bkota\b").search(f"{role} {head} {org}") else None
-        if kind is None and _re(r"(?i)\b(bupati|kabupaten|kab)\b").search(f"{role} {head} {org}"):
-            kind = "kabupaten"
+        words = f"{role} {head} {org}"
+        kind = next((k for k, cue in self.kind_cues if cue.search(words)), None)
         body = None if embedded else self.role_bodies.get(role)
         first = org.split()[0] if org else ""
         is_agency_name = first.isupper() or bool(self.org_word_pattern and self.org_word_pattern.match(first))
@@ -731,10 +753,10 @@ class OfficialExtractor:
             org = f"{body} {org}"  # `Kepala Dinas Tenaga Kerja` serves the Dinas Tenaga Kerja
         regency = self.place_in(org, kind) or primary
         if role in self.government_roles and regency is not None:
-            return f"Pemerintah {regency.name}"
+            return f"{self.government_body} {regency.name}"
         if role in self.council_roles and regency is not None:
-            return f"DPRD {regency.name}"
-        if org.lower().startswith(("dinas", "badan", "sekretariat", "inspektorat")) and regency is not None \
+            return f"{self.council_body} {regency.name}"
+        if org.lower().startswith(self.regency_offices) and regency is not None \
                 and self.place_in(org) is None:
             return f"{org} {regency.name}"
         return org
@@ -777,7 +799,7 @@ def _regency_by_code() -> dict:
 
 @lru_cache(maxsize=1 << 16)
 def norm_key_tokens(name: str) -> tuple[str, ...]:
-    return tuple(_re(r"[^\p{L}]").sub("", w.lower()) for w in name.split() if _re(r"[^\p{L}]").sub("", w))
+    return tuple(_NOT_LETTER.sub("", w.lower()) for w in name.split() if _NOT_LETTER.sub("", w))
 
 
 def _variant(a: tuple, b: tuple) -> bool:
