@@ -18,6 +18,9 @@ from . import spans  # noqa: F401
 from .spans import set_sentence_starts, text_of
 
 
+# Structural patterns (letter classes, punctuation, line breaks; no word of any language):
+# module constants, not rules. The words that keep a full stop from ending a sentence are
+# rules (`rules/sentences.yml`).
 # an initial inside a name: `A.`, or a capital and one small letter (`Yohana Ch. Pattiasina`)
 _ONE_CAPITAL = regex.compile(r"(?:^|[\s,(.])\p{Lu}\p{Ll}?\.$")
 # (from the first of a run of . ! ? only, and without giving any back: tried from every one
@@ -37,7 +40,7 @@ class SentenceSplitter:
     def __init__(self, rules: RuleSet):
         spec = rules["sentences"]
         self.abbreviations = {a.lower() for a in spec["abbreviations"]}
-        self.initials = regex.compile(r"(?:^|[\s,(])" + spec["initials"] + r"$")
+        self.initials = rules.compile(r"(?:^|[\s,(])" + spec["initials"] + r"$", "sentences.initials")
 
     def _is_abbreviation(self, text: str, dot: int) -> bool:
         lo = max(0, dot - 24)
