@@ -8,7 +8,6 @@ Each value carries its population or purpose phrase and a qualifier from cue wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import regex
 from spacy.language import Language
@@ -17,8 +16,6 @@ from spacy.tokens import Doc
 from .numbers import NumberStarts, number_regex, parse_number
 from ..ruletools.rules import Pattern, RuleSet, alternation, cached_rules, standalone
 from .spans import add_value, lowered, match_text, sentence_bounds, sentence_text, values
-
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
 
 # in front of every number phrase of a count rule
 _BEFORE_NUMBER = r"(?<![\p{L}\d.,/])"
@@ -62,17 +59,22 @@ class QuantityExtractor:
             if spec.get("percent_range_start") else None
         digits = rules["numbers"]["digits"]
         self.money = [rules.compile(m["pattern"].replace("{digits}", digits), m["id"]) for m in spec["money"]]
-        self.qualifiers = {k: regex.compile(v) for k, v in spec["qualifiers"].items()}
-        self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}(?:nya)?(?![\p{{L}}])", "participants.people_noun")
+        self.qualifiers = {k: rules.compile(v, f"participants.qualifier.{k}") for k, v in spec["qualifiers"].items()}
+        suffix = alternation(spec["noun_suffixes"])
+        self.people = rules.compile(rf"(?i)(?<![\p{{L}}]){people}{suffix}?(?![\p{{L}}])", "participants.people_noun")
         self.not_count_before = rules.compile(spec["not_count_before"], "participants.not_count_before")
         self.attendance = rules.compile(spec["attendance_clause"], "participants.attendance_clause") \
             if spec.get("attendance_clause") else None
-        self.symbolic = regex.compile(spec["symbolic"])
+        self.symbolic = rules.compile(spec["symbolic"], "participants.symbolic")
         self.symbolic_max = spec.get("symbolic_max", 10)
         self.always_count = {w.lower() for w in spec.get("always_count", [])}
         self.not_count_numbers = {w.lower() for w in spec.get("not_count_numbers", [])}
-        self.recipient_cue = regex.compile(spec["recipient_cue"]) if spec.get("recipient_cue") else None
-        self.purpose_words = regex.compile(spec["purpose_words"])
+        self.recipient_cue = rules.compile(spec["recipient_cue"], "participants.recipient_cue") \
+            if spec.get("recipient_cue") else None
+        self.purpose_words = rules.compile(spec["purpose_words"], "amounts.purpose_words")
+        # a number right after a currency sign is money, not a count
+        self.currency_before = rules.compile(spec["currency_before"], "participants.currency_before")
+        self.phrase_stop = rules.compile(spec["phrase_stop"], "quantities.phrase_stop")
 
     @staticmethod
     def _range_ends(first, second) -> bool:
@@ -102,10 +104,9 @@ class QuantityExtractor:
                 return name
         return ""
 
-    @staticmethod
-    def phrase_after(text: str, end: int, limit: int = 8) -> str:
+    def phrase_after(self, text: str, end: int, limit: int = 8) -> str:
         tail = text[end:end + 120]
-        stop = _re(r"[.;:\n]|,\s|\s(?:dan|yang|dengan|dari|untuk|melalui|pada)\s").search(tail)
+        stop = self.phrase_stop.search(tail)
         words = (tail[:stop.start()] if stop else tail).split()
         return " ".join(words[:limit])
 
@@ -137,7 +138,7 @@ class QuantityExtractor:
             return None
         return last.group(0)
 
-    def participant_counts(self, doc: Doc, text: str, programs, starts) -> None:
+    def participants(self, doc: Doc, text: str, programs, starts) -> None:
         """Every count rule in turn; a number an earlier rule took is not taken again."""
         taken: list[tuple[int, int]] = []
         seen: set[int] = set()
@@ -154,7 +155,7 @@ class QuantityExtractor:
                 if value is None or value <= 0 or not float(value).is_integer():
                     continue
                 before = text[max(0, m.start() - 40):m.start()]
-                if _re(r"(?i)rp\.?\s*$").search(before) or self.not_count_before.search(before):
+                if self.currency_before.search(before) or self.not_count_before.search(before):
                     continue
                 s_start, s_end = sentence_bounds(doc, start)
                 sentence = text[s_start:s_end]
@@ -183,10 +184,15 @@ class QuantityExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
-        programs = values(doc, "programs")
         low, runs = lowered(doc)
         starts = self.numbers(text, runs, low) if self.numbers else None
-        self.participant_counts(doc, text, programs, starts)
+        self.participants(doc, text, values(doc, "programs"), starts)
+        self.percentages(doc, text, runs, low)
+        self.amounts(doc, text)
+        return doc
+
+    def _percent_matches(self, text: str, runs, low) -> list:
+        """The percent pattern's matches, and the first ends of ranges (`45 sampai 50 persen`)."""
         if self.percent_after is None:
             percents = self.percent.finditer(text)
         elif self.percent_after.search(text):
@@ -194,24 +200,28 @@ class QuantityExtractor:
         else:
             percents = []  # nothing in the text may follow a number as a percent
         percents = list(percents)
-        if self.percent_range_start is not None and percents:
-            # a range's first end stands just before a percentage: look only there
-            ranges = []
-            for p in percents:
-                lo = max(0, p.start() - 40)
-                for r in self.percent_range_start.finditer(text, lo, p.end()):
-                    if r.end() == p.start() and not (r.start() and text[r.start() - 1].isalnum()) \
-                            and self._range_ends(r, p):
-                        ranges.append(r)
-            if ranges:
-                taken = [m.span() for m in percents]
-                percents = sorted(percents + [r for r in ranges if not any(s < r.end() and r.start() < e for s, e in taken)],
-                                  key=lambda m: m.start())
+        if self.percent_range_start is None or not percents:
+            return percents
+        # a range's first end stands just before a percentage: look only there
+        ranges = []
+        for p in percents:
+            lo = max(0, p.start() - 40)
+            for r in self.percent_range_start.finditer(text, lo, p.end()):
+                if r.end() == p.start() and not (r.start() and text[r.start() - 1].isalnum()) \
+                        and self._range_ends(r, p):
+                    ranges.append(r)
+        if not ranges:
+            return percents
+        taken = [m.span() for m in percents]
+        return sorted(percents + [r for r in ranges if not any(s < r.end() and r.start() < e for s, e in taken)],
+                      key=lambda m: m.start())
+
+    def percentages(self, doc: Doc, text: str, runs, low) -> None:
+        percents = self._percent_matches(text, runs, low)
         for m in percents:
             value = parse_number(m.group("number"))
             if value is None:
                 continue
-            s_start, _ = sentence_bounds(doc, m.start())
             if m.re is self.percent.regex:
                 start, end, rule, after = m.start(), m.end(), self.percent.id, m.end()
             else:  # the first end of a range: the number alone, measuring what the range does
@@ -219,6 +229,9 @@ class QuantityExtractor:
                 after = next((p.end() for p in percents if p.start() >= m.end()), m.end())
             add_value(doc, "percentages", start, end, rule, value=value,
                       population=self.phrase_after(text, after), sentence=sentence_text(doc, m.start()))
+
+    def amounts(self, doc: Doc, text: str) -> None:
+        """Every money pattern in turn; an amount an earlier pattern took is not taken again."""
         taken = []
         for pattern in self.money:
             for m in pattern.finditer(text):
@@ -236,7 +249,6 @@ class QuantityExtractor:
                 add_value(doc, "amounts", m.start(), m.end(), pattern.id, amount_idr=int(amount),
                           purpose=self.phrase_before(text, m.start(), s_start),
                           sentence=sentence_text(doc, m.start()))
-        return doc
 
 
 @Language.factory("berita_quantities", assigns=["doc.spans"], default_config={"rules_dirs": []})
