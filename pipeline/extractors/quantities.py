@@ -3,7 +3,9 @@
 A participant count is a number phrase followed, within the words listed as `between`,
 by a people noun (`4.000 peserta baru`, `134 Kepala Keluarga`); a thing noun right after
 the number (`50 unit`, `25 kelompok`) rules it out. Numbers are read by `numbers.py`.
-Each value carries its population or purpose phrase and a qualifier from cue words.
+Each value carries its population or purpose: a short phrase of the article's own words
+(boundary, filler and cue words in `quantities.yml`), and a count its qualifier from cue
+words and the program its sentence names.
 """
 from __future__ import annotations
 
@@ -110,15 +112,15 @@ class QuantityExtractor:
                 return name
         return ""
 
-    def _clean(self, words: list[str], limit: int, before_value: bool = False) -> str:
+    def _clean(self, words: list[str], limit: int, before_value: bool = False, from_end: bool = False) -> str:
         """A phrase from `words`: without filler words (`sudah`, `telah`), at most `limit` words
-        (the last ones `before_value`), not ending in a word that leads on (`yang`, `oleh`),
+        (the last ones `from_end`), not ending in a word that leads on (`yang`, `oleh`),
         nor, `before_value`, in the cue that introduces the value (`mencapai`, `sebesar`)."""
         words = [w for w in words if w.lower() not in self.fillers]
         ends = self.phrase_ends | self.value_cues if before_value else self.phrase_ends
         while words and words[-1].lower() in ends:
             words.pop()
-        words = words[-limit:] if before_value else words[:limit]
+        words = words[-limit:] if from_end else words[:limit]
         while words and words[-1].lower() in self.phrase_ends:
             words.pop()
         return " ".join(words).strip(" ,")
@@ -140,7 +142,7 @@ class QuantityExtractor:
         for _ in range(2):
             marks = self.clause_mark.finditer(text, sent_start, end)
             begin = marks[-1].end() if marks else sent_start
-            phrase = self._clean(text_of(doc)[begin:end].split(), limit, before_value=True)
+            phrase = self._clean(text_of(doc)[begin:end].split(), limit, before_value=True, from_end=True)
             if phrase or not marks:
                 return phrase
             end = marks[-1].start()
@@ -186,9 +188,9 @@ class QuantityExtractor:
 
     def _population(self, doc: Doc, text: str, m, s_start: int, noun) -> str:
         """A count's population: its people noun and the words that describe it. A unit noun
-        (`orang`, `jiwa`) takes the noun phrase before the number when its clause has one
-        (`pekerja rentan sebanyak 1.000 orang`), else the last one earlier in the sentence; a
-        noun before the number runs up to it."""
+        (`orang`, `jiwa`) takes the nearest people noun before the number in the sentence, up
+        to the number or the end of its clause (`pekerja rentan sebanyak 1.000 orang`); a noun
+        before the number runs up to it the same way."""
         original = text_of(doc)
         if noun.start() < m.start():  # the noun stands before the number
             clause = self.clause_mark.search(text, noun.end(), m.start())
