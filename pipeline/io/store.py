@@ -15,6 +15,10 @@ The database holds:
   `rules_fingerprint`, for SQL. Their cells are the values without the spreadsheet guard;
   a lone surrogate is `?`, as in the CSVs; an integer beyond 64 bits is NULL there (the
   record keeps it);
+* `events`: one row per event (events.csv), and `event_keys`: what grouping needs of each
+  article (its key as JSON and its MinHash signature), so that an append regroups the
+  store without reading the records again (pipeline/events/). `articles.event_id` is
+  filled from that grouping;
 * `store_info`: the schema version.
 
 An append (`Append`) is one transaction, so a run that is interrupted or killed leaves
@@ -39,11 +43,12 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from ..fields import COLUMN_TYPES, COLUMNS
+from ..events import EventKey, event_id, event_key, event_rows, group
+from ..fields import COLUMN_TYPES, COLUMNS, EVENT_COLUMNS
 from .reading import Article
 from .records import table_rows
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: events, event_keys, articles.event_id
 # records held in memory before they go into the open transaction (each insert costs ~20 ms
 # whatever its size, so not every batch of 64)
 FLUSH_EVERY = 500
@@ -129,7 +134,8 @@ class Store:
             return
         if tables or read_only:  # another program's database is not berita's to add to
             raise StoreError(f"{self.path}: not a berita store")
-        types = {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")] for columns in COLUMNS.values() for c in columns}
+        types = {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")] for columns in [*COLUMNS.values(), EVENT_COLUMNS]
+                 for c in columns}
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("CREATE TABLE store_info (key VARCHAR, value VARCHAR)")
         self.con.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
@@ -138,6 +144,8 @@ class Store:
         for table, columns in COLUMNS.items():
             spec = ", ".join(f"{_quote(c)} {types[c]}" for c in columns)
             self.con.execute(f"CREATE TABLE {_quote(table)} ({spec}, text_hash VARCHAR, rules_fingerprint VARCHAR)")
+        self.con.execute(f"CREATE TABLE events ({', '.join(f'{_quote(c)} {types[c]}' for c in EVENT_COLUMNS)})")
+        self.con.execute("CREATE TABLE event_keys (article_id VARCHAR, seq BIGINT, key VARCHAR, signature BLOB)")
         self.con.execute("COMMIT")
 
     def records(self) -> Iterator[dict]:
@@ -217,21 +225,24 @@ class Append:
     def flush(self) -> None:
         """The buffered records into the open transaction."""
         rows: dict[str, list] = {table: [] for table in COLUMNS}
-        records, replaced = [], []
+        records, replaced, keys = [], [], []
         for record in self.buffer:
             h, seq, replaces, given = self.pending.pop(record["article_id"])
             article_id = _sql_text(record["article_id"])
             if replaces:
                 replaced.append(article_id)
             records.append([article_id, seq, h, self.fingerprint, given, json.dumps(record)])
+            key = event_key(record)
+            keys.append([article_id, seq, json.dumps(key[:-1]), key.signature])
             for table, row in table_rows(record):
                 rows[table].append([_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in COLUMNS[table]]
                                    + [h, self.fingerprint])
         try:
             if replaced:
-                for table in ("records", *COLUMNS):
+                for table in ("records", "event_keys", *COLUMNS):
                     self.con.execute(f"DELETE FROM {_quote(table)} WHERE list_contains(?, article_id)", [replaced])
             self._insert("records", RECORD_COLUMNS, records)
+            self._insert("event_keys", ("article_id", "seq", "key", "signature"), keys)
             for table, columns in COLUMNS.items():
                 self._insert(table, [*columns, *ROW_EXTRA], rows[table])
         except self.store.errors as exc:
@@ -253,9 +264,29 @@ class Append:
         finally:
             self.con.unregister("berita_rows")
 
+    def group_events(self) -> None:
+        """Regroup the whole store into events (`events`, `articles.event_id`) from the
+        stored keys, as a run over the same articles in store order groups them."""
+        rows = self.con.execute("SELECT key, signature FROM event_keys ORDER BY seq").fetchall()
+        keys = [EventKey(*json.loads(key), signature) for key, signature in rows]
+        firsts = group(keys)
+        ids = [[_sql_text(k.article_id), event_id(keys[first].article_id)] for k, first in zip(keys, firsts)]
+        events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS] for row in event_rows(keys, firsts)]
+        self.con.execute("DELETE FROM events")
+        self._insert("events", EVENT_COLUMNS, events)
+        import pandas as pd
+        self.con.register("berita_event_ids", pd.DataFrame(ids, columns=["article_id", "event_id"], dtype=object))
+        try:  # only the rows whose event changed are written
+            self.con.execute("UPDATE articles SET event_id = e.event_id FROM berita_event_ids e "
+                             "WHERE articles.article_id = e.article_id "
+                             "AND articles.event_id IS DISTINCT FROM e.event_id")
+        finally:
+            self.con.unregister("berita_event_ids")
+
     def commit(self) -> None:
         self.flush()
         try:
+            self.group_events()
             self.con.execute("COMMIT")
         except self.store.errors as exc:
             raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
