@@ -81,7 +81,7 @@ ARTICLE_COLUMNS = ("article_id", "title", "url", "published", "event_date", "eve
 
 # events.csv: one row per event (pipeline/events/). `article_ids` are its members in input
 # order ("; "), `participants` the count its members report (never their sum), `disagree`
-# the compared fields on which members differ ("; ").
+# the compared fields on which members differ, with their values ("participants: 4474 / 4475").
 EVENT_COLUMNS = ("event_id", "members", "article_ids", "event_date", "regency_code", "regency_name",
                  "province_name", "participants", "disagree")
 

@@ -232,14 +232,15 @@ def event_id(first_member_id: str) -> str:
     return "ev-" + hashlib.sha256(first_member_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
-def _canonical(values: list) -> tuple[object, bool]:
-    """The value most members give (the earliest member's on a tie), and whether they differ."""
+def _canonical(values: list) -> tuple[object, list]:
+    """The value most members give (the earliest member's on a tie), and the distinct
+    values in member order."""
     known = [v for v in values if v is not None]
     if not known:
-        return None, False
+        return None, []
     counts = Counter(known)
     best = max(counts.values())
-    return next(v for v in known if counts[v] == best), len(counts) > 1
+    return next(v for v in known if counts[v] == best), list(counts)
 
 
 def event_rows(keys: list[EventKey], firsts: list[int]) -> list[dict]:
@@ -254,9 +255,9 @@ def event_rows(keys: list[EventKey], firsts: list[int]) -> list[dict]:
                   "participants": [max(k.counts) if k.counts else None for k in ks]}
         canonical, disagree = {}, []
         for name in COMPARED:
-            canonical[name], differs = _canonical(values[name])
-            if differs:
-                disagree.append(name)
+            canonical[name], distinct = _canonical(values[name])
+            if len(distinct) > 1:
+                disagree.append(f"{name}: {' / '.join(map(str, distinct))}")
         place = next((k for k in ks if k.regency_code == canonical["regency_code"]), ks[0])
         rows.append({"event_id": event_id(keys[first].article_id), "members": len(ks),
                      "article_ids": "; ".join(k.article_id for k in ks),
