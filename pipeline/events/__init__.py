@@ -44,7 +44,7 @@ class EventKey(NamedTuple):
     event_date: str | None
     officials: tuple[str, ...]      # names, case and punctuation folded
     programs: tuple[str, ...]
-    counts: tuple[int, ...]         # participant counts
+    counts: tuple[int, ...]         # participant counts, in the order of the text (the first: its headline)
     signature: bytes | None         # MinHash values (uint32), None for a text without 3 words
 
 
@@ -98,7 +98,7 @@ def event_key(record: dict, rules: dict | None = None) -> EventKey:
         record.get("event_date"),
         tuple(sorted({_fold(o["name"]) for o in record.get("officials", []) if o.get("name")})),
         tuple(sorted({p["program"] for p in record.get("programs", []) if p.get("program")})),
-        tuple(sorted({p["count"] for p in record.get("participants", []) if isinstance(p.get("count"), int)})),
+        tuple(dict.fromkeys(p["count"] for p in record.get("participants", []) if isinstance(p.get("count"), int))),
         signature(record, rules))
 
 
@@ -106,10 +106,73 @@ def _day(key: EventKey) -> int | None:
     return datetime.date.fromisoformat(key.event_date).toordinal() if key.event_date else None
 
 
+@lru_cache(maxsize=None)
 def _band_params(threshold: float, permutations: int) -> tuple[int, int]:
+    """(bands, rows per band) that datasketch's MinHashLSH chooses for this threshold."""
     from datasketch import MinHashLSH
     lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
     return lsh.b, lsh.r
+
+
+def _stable(text: str) -> int:
+    """A 64-bit hash that is the same in every process (str hash is salted per process)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+
+
+@lru_cache(maxsize=None)
+def _weights(n: int) -> np.ndarray:
+    rng = np.random.default_rng(16)  # fixed: one band key for one band, in every run
+    return rng.integers(1, 2 ** 63, size=(n,), dtype=np.uint64) | np.uint64(1)
+
+
+def _signatures(keys: list[EventKey], permutations: int) -> tuple[np.ndarray, np.ndarray]:
+    has = np.array([k.signature is not None for k in keys], dtype=bool)
+    empty = bytes(4 * permutations)
+    sig = np.frombuffer(b"".join(k.signature or empty for k in keys), dtype=np.uint32).reshape(
+        len(keys), permutations)
+    return sig, has
+
+
+def block_keys(keys: list[EventKey], rules: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The blocks of each article, as (block key, index into keys) arrays. Two articles are
+    compared when they share a block:
+
+    * a band of the signature at the near-duplicate level (datasketch's banding);
+    * a band at the `text_similar` level together with the regency;
+    * the regency with the event date or the day before it (so dates one day apart share
+      one), the regency with a participant count of at least `min_count`."""
+    rules = rules or spec()
+    perms = rules["permutations"]
+    blocks, owners = [], []
+    if not keys:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    sig, has = _signatures(keys, perms)
+    regency = np.array([_stable(k.regency_code) if k.regency_code else 0 for k in keys], dtype=np.uint64)
+    for level, by_regency in (("near_duplicate", False), ("text_similar", True)):
+        b, r = _band_params(rules[level], perms)
+        members = np.flatnonzero(has & (regency > 0)) if by_regency else np.flatnonzero(has)
+        values, weights = sig[members].astype(np.uint64), _weights(b * r)
+        with np.errstate(over="ignore"):  # a band key is a hash: wrapping is intended
+            for band in range(b):
+                cols = slice(band * r, (band + 1) * r)
+                key = (values[:, cols] * weights[cols]).sum(axis=1, dtype=np.uint64) ^ np.uint64(
+                    _stable(f"{level}|{band}"))
+                blocks.append(key ^ regency[members] if by_regency else key)
+                owners.append(members)
+    extra, extra_owners = [], []
+    for i, k in enumerate(keys):
+        if not k.regency_code:
+            continue
+        if k.event_date:
+            day = _day(k)
+            extra += [_stable(f"day|{k.regency_code}|{d}") for d in range(day - rules["max_days"], day + 1)]
+            extra_owners += [i] * (rules["max_days"] + 1)
+        counts = [c for c in k.counts if c >= rules["min_count"]]
+        extra += [_stable(f"count|{k.regency_code}|{c}") for c in counts]
+        extra_owners += [i] * len(counts)
+    blocks.append(np.array(extra, dtype=np.uint64))
+    owners.append(np.array(extra_owners, dtype=np.int64))
+    return np.concatenate(blocks), np.concatenate(owners).astype(np.int64)
 
 
 class _Grouping:
@@ -119,13 +182,7 @@ class _Grouping:
         self.parent = list(range(self.n))
         self.days = [_day(k) for k in keys]
         self.perms = rules["permutations"]
-        self.has_sig = np.array([k.signature is not None for k in keys], dtype=bool)
-        empty = bytes(4 * self.perms)
-        self.sig = np.frombuffer(b"".join(k.signature or empty for k in keys), dtype=np.uint32).reshape(
-            self.n, self.perms) if self.n else np.zeros((0, self.perms), dtype=np.uint32)
-        regencies = sorted({k.regency_code for k in keys if k.regency_code})
-        index = {code: i + 1 for i, code in enumerate(regencies)}
-        self.regency = np.array([index.get(k.regency_code, 0) for k in keys], dtype=np.uint64)
+        self.sig, self.has_sig = _signatures(keys, self.perms)
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -133,10 +190,13 @@ class _Grouping:
             i = self.parent[i]
         return i
 
-    def consider(self, i: int, j: int) -> None:
+    def union(self, i: int, j: int) -> None:
         a, b = self.find(i), self.find(j)
-        if a != b and self.linked(i, j):
-            self.parent[max(a, b)] = min(a, b)  # the root is the event's first member
+        self.parent[max(a, b)] = min(a, b)  # the root is the event's first member
+
+    def consider(self, i: int, j: int) -> None:
+        if self.find(i) != self.find(j) and self.linked(i, j):
+            self.union(i, j)
 
     def similarity(self, i: int, j: int) -> float:
         if not (self.has_sig[i] and self.has_sig[j]):
@@ -167,63 +227,36 @@ class _Grouping:
             points += r["points_program"]
         return points >= r["link_points"]
 
-    def _runs(self, keys: np.ndarray, members: np.ndarray) -> None:
-        """Compare the articles of each run of equal keys."""
-        if len(members) < 2:
+    def compare_blocks(self, only: list[bool] | None) -> None:
+        """Compare the articles of each block (with `only`, just the pairs with an `only` member)."""
+        blocks, owners = block_keys(self.keys, self.rules)
+        order = np.lexsort((owners, blocks))
+        blocks, owners = blocks[order], owners[order]
+        repeats = np.flatnonzero(blocks[1:] == blocks[:-1])  # p: blocks[p] == blocks[p + 1]
+        if not len(repeats):
             return
-        order = np.lexsort((members, keys))
-        keys, members = keys[order], members[order]
-        cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        for run in np.split(members, cuts):
-            run = run.tolist()
+        for run in np.split(repeats, np.flatnonzero(np.diff(repeats) != 1) + 1):
+            run = owners[run[0]:run[-1] + 2].tolist()
             for x, i in enumerate(run):
                 for j in run[x + 1:]:
-                    self.consider(i, j)
-
-    def bands(self, threshold: float, by_regency: bool) -> None:
-        b, r = _band_params(threshold, self.perms)
-        rng = np.random.default_rng(16)  # fixed: one band key for one band, in every run
-        weights = rng.integers(1, 2 ** 63, size=(b * r,), dtype=np.uint64) | np.uint64(1)
-        mask = self.has_sig & (self.regency > 0) if by_regency else self.has_sig
-        members = np.flatnonzero(mask)
-        sig = self.sig[members].astype(np.uint64)
-        with np.errstate(over="ignore"):  # the band key is a hash: wrapping is intended
-            for band in range(b):
-                cols = slice(band * r, (band + 1) * r)
-                keys = (sig[:, cols] * weights[cols]).sum(axis=1, dtype=np.uint64)
-                if by_regency:
-                    keys = keys ^ (self.regency[members] * np.uint64(0x9E3779B97F4A7C15))
-                self._runs(keys, members)
-
-    def blocks(self) -> None:
-        by_day: dict[tuple[str, int], list[int]] = {}
-        by_count: dict[tuple[str, int], list[int]] = {}
-        for i, key in enumerate(self.keys):
-            if not key.regency_code:
-                continue
-            if self.days[i] is not None:
-                by_day.setdefault((key.regency_code, self.days[i]), []).append(i)
-            for c in key.counts:
-                if c >= self.rules["min_count"]:
-                    by_count.setdefault((key.regency_code, c), []).append(i)
-        for (code, day), run in by_day.items():
-            for step in range(1, self.rules["max_days"] + 1):  # and the next days'
-                for i in run:
-                    for j in by_day.get((code, day + step), ()):
+                    if i != j and (only is None or only[i] or only[j]):
                         self.consider(i, j)
-        for run in [*by_day.values(), *by_count.values()]:
-            for x, i in enumerate(run):
-                for j in run[x + 1:]:
-                    self.consider(i, j)
 
 
-def group(keys: list[EventKey], rules: dict | None = None) -> list[int]:
-    """For each key, the index of its event's first member."""
+def group(keys: list[EventKey], rules: dict | None = None, events: list[list[int]] = (),
+          only: list[bool] | None = None) -> list[int]:
+    """For each key, the index of its event's first member (keys in input/store order).
+
+    A store adds articles without regrouping the rest: `events` are the groups already
+    known among `keys` (each joined as it is), and `only` marks the new articles; then
+    only pairs with a new article are compared, which gives the same groups as grouping
+    everything (links between old articles are already in their events)."""
     g = _Grouping(keys, rules or spec())
+    for members in events:
+        for i in members[1:]:
+            g.union(members[0], i)
     if g.n:
-        g.bands(g.rules["near_duplicate"], by_regency=False)
-        g.bands(g.rules["text_similar"], by_regency=True)
-        g.blocks()
+        g.compare_blocks(only)
     return [g.find(i) for i in range(g.n)]
 
 
@@ -252,7 +285,7 @@ def event_rows(keys: list[EventKey], firsts: list[int]) -> list[dict]:
     for first, idx in sorted(members.items()):
         ks = [keys[i] for i in idx]
         values = {"event_date": [k.event_date for k in ks], "regency_code": [k.regency_code for k in ks],
-                  "participants": [max(k.counts) if k.counts else None for k in ks]}
+                  "participants": [k.counts[0] if k.counts else None for k in ks]}
         canonical, disagree = {}, []
         for name in COMPARED:
             canonical[name], distinct = _canonical(values[name])

@@ -15,10 +15,11 @@ The database holds:
   `rules_fingerprint`, for SQL. Their cells are the values without the spreadsheet guard;
   a lone surrogate is `?`, as in the CSVs; an integer beyond 64 bits is NULL there (the
   record keeps it);
-* `events`: one row per event (events.csv), and `event_keys`: what grouping needs of each
-  article (its key as JSON and its MinHash signature), so that an append regroups the
-  store without reading the records again (pipeline/events/). `articles.event_id` is
-  filled from that grouping;
+* `events`: one row per event (events.csv); `event_keys`: what grouping needs of each
+  article (its key as JSON, its MinHash signature, its event id) and `event_blocks`: the
+  blocks it is compared within (pipeline/events/), so that an append groups its new
+  articles with the stored ones that share a block, without reading records again or
+  comparing the rest. `articles.event_id` is filled from that grouping;
 * `store_info`: the schema version.
 
 An append (`Append`) is one transaction, so a run that is interrupted or killed leaves
@@ -43,7 +44,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from ..events import EventKey, event_id, event_key, event_rows, group
+from ..events import EventKey, block_keys, event_id, event_key, event_rows, group
 from ..fields import COLUMN_TYPES, COLUMNS, EVENT_COLUMNS
 from .reading import Article
 from .records import table_rows
@@ -145,7 +146,9 @@ class Store:
             spec = ", ".join(f"{_quote(c)} {types[c]}" for c in columns)
             self.con.execute(f"CREATE TABLE {_quote(table)} ({spec}, text_hash VARCHAR, rules_fingerprint VARCHAR)")
         self.con.execute(f"CREATE TABLE events ({', '.join(f'{_quote(c)} {types[c]}' for c in EVENT_COLUMNS)})")
-        self.con.execute("CREATE TABLE event_keys (article_id VARCHAR, seq BIGINT, key VARCHAR, signature BLOB)")
+        self.con.execute("CREATE TABLE event_keys (article_id VARCHAR, seq BIGINT, key VARCHAR, signature BLOB, "
+                         "event_id VARCHAR)")
+        self.con.execute("CREATE TABLE event_blocks (seq BIGINT, block BIGINT)")
         self.con.execute("COMMIT")
 
     def records(self) -> Iterator[dict]:
@@ -154,6 +157,11 @@ class Store:
         while rows := cursor.fetchmany(256):
             for (record,) in rows:
                 yield json.loads(record)
+
+    def event_keys(self) -> list[EventKey]:
+        """Every article's event key (pipeline/events/), in export order."""
+        rows = self.con.execute("SELECT key, signature FROM event_keys ORDER BY seq").fetchall()
+        return [EventKey(*json.loads(key), signature) for key, signature in rows]
 
     def fingerprints(self) -> dict[str, int]:
         """{rule-set fingerprint: articles whose rows it produced}."""
@@ -225,15 +233,16 @@ class Append:
     def flush(self) -> None:
         """The buffered records into the open transaction."""
         rows: dict[str, list] = {table: [] for table in COLUMNS}
-        records, replaced, keys = [], [], []
+        records, replaced, keys, seqs = [], [], [], []
         for record in self.buffer:
             h, seq, replaces, given = self.pending.pop(record["article_id"])
             article_id = _sql_text(record["article_id"])
             if replaces:
                 replaced.append(article_id)
+            seqs.append(seq)
             records.append([article_id, seq, h, self.fingerprint, given, json.dumps(record)])
             key = event_key(record)
-            keys.append([article_id, seq, json.dumps(key[:-1]), key.signature])
+            keys.append(key)
             for table, row in table_rows(record):
                 rows[table].append([_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in COLUMNS[table]]
                                    + [h, self.fingerprint])
@@ -241,8 +250,12 @@ class Append:
             if replaced:
                 for table in ("records", "event_keys", *COLUMNS):
                     self.con.execute(f"DELETE FROM {_quote(table)} WHERE list_contains(?, article_id)", [replaced])
+                self.con.execute("DELETE FROM event_blocks WHERE list_contains(?, seq)",
+                                 [[seq for seq, r in zip(seqs, records) if r[0] in replaced]])
             self._insert("records", RECORD_COLUMNS, records)
-            self._insert("event_keys", ("article_id", "seq", "key", "signature"), keys)
+            self._insert("event_keys", ("article_id", "seq", "key", "signature"),
+                         [[r[0], seq, json.dumps(k[:-1]), k.signature] for r, seq, k in zip(records, seqs, keys)])
+            self._insert_blocks(keys, seqs)
             for table, columns in COLUMNS.items():
                 self._insert(table, [*columns, *ROW_EXTRA], rows[table])
         except self.store.errors as exc:
@@ -264,22 +277,59 @@ class Append:
         finally:
             self.con.unregister("berita_rows")
 
+    def _insert_blocks(self, keys: list[EventKey], seqs: list[int]) -> None:
+        import numpy as np
+        import pandas as pd
+        blocks, owners = block_keys(keys)
+        frame = pd.DataFrame({"seq": np.array(seqs, dtype=np.int64)[owners], "block": blocks.view(np.int64)})
+        self.con.register("berita_blocks", frame)
+        try:
+            self.con.execute("INSERT INTO event_blocks SELECT seq, block FROM berita_blocks")
+        finally:
+            self.con.unregister("berita_blocks")
+
     def group_events(self) -> None:
-        """Regroup the whole store into events (`events`, `articles.event_id`) from the
-        stored keys, as a run over the same articles in store order groups them."""
-        rows = self.con.execute("SELECT key, signature FROM event_keys ORDER BY seq").fetchall()
-        keys = [EventKey(*json.loads(key), signature) for key, signature in rows]
-        firsts = group(keys)
+        """Group the store's articles into events (`events`, `articles.event_id`), as a run
+        over the same articles in store order groups them.
+
+        New articles (no event yet) are compared with each other and with the stored
+        articles that share a block with them; the events those belong to are read whole
+        and rewritten, the rest of the store is not touched. After a replacement the whole
+        store is regrouped: the links of the replaced text may be gone."""
+        if self.counts["replaced"]:
+            self.con.execute("UPDATE event_keys SET event_id = NULL")
+            touched: list[str] = []
+        else:
+            touched = [e for (e,) in self.con.execute(
+                "SELECT DISTINCT k.event_id FROM event_keys nk JOIN event_blocks n ON n.seq = nk.seq "
+                "JOIN event_blocks o ON o.block = n.block JOIN event_keys k ON k.seq = o.seq "
+                "WHERE nk.event_id IS NULL AND k.event_id IS NOT NULL").fetchall()]
+        rows = self.con.execute("SELECT key, signature, event_id FROM event_keys "
+                                "WHERE event_id IS NULL OR list_contains(?, event_id) ORDER BY seq",
+                                [touched]).fetchall()
+        if not rows:
+            return
+        keys = [EventKey(*json.loads(key), signature) for key, signature, _ in rows]
+        known: dict[str, list[int]] = {}
+        for i, (_, _, old) in enumerate(rows):
+            if old is not None:
+                known.setdefault(old, []).append(i)
+        firsts = group(keys, events=list(known.values()), only=[old is None for _, _, old in rows])
         ids = [[_sql_text(k.article_id), event_id(keys[first].article_id)] for k, first in zip(keys, firsts)]
-        events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS] for row in event_rows(keys, firsts)]
-        self.con.execute("DELETE FROM events")
+        events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS]
+                  for row in event_rows(keys, firsts)]
+        if self.counts["replaced"]:
+            self.con.execute("DELETE FROM events")
+        else:
+            self.con.execute("DELETE FROM events WHERE list_contains(?, event_id)", [touched])
         self._insert("events", EVENT_COLUMNS, events)
         import pandas as pd
         self.con.register("berita_event_ids", pd.DataFrame(ids, columns=["article_id", "event_id"], dtype=object))
         try:  # only the rows whose event changed are written
-            self.con.execute("UPDATE articles SET event_id = e.event_id FROM berita_event_ids e "
-                             "WHERE articles.article_id = e.article_id "
-                             "AND articles.event_id IS DISTINCT FROM e.event_id")
+            for table in ("event_keys", "articles"):
+                self.con.execute(f"UPDATE {table} SET event_id = e.event_id FROM berita_event_ids e "
+                                 f"WHERE {table}.article_id = e.article_id "
+                                 f"AND {table}.event_id IS DISTINCT FROM e.event_id")
         finally:
             self.con.unregister("berita_event_ids")
 
