@@ -134,8 +134,7 @@ def test_an_event_keeps_its_id_when_a_later_append_adds_a_member(tmp_path, capsy
     assert cli.main(["run", str(later), "--into", str(store), "-q"]) == 0
     assert stored(store, "SELECT article_id, event_id FROM articles ORDER BY article_id") == [
         ("outlet-a", before[0]), ("outlet-b", before[0]), ("province", event_id("province")), ("rewrite", before[0])]
-    assert stored(store, "SELECT members, participants FROM events WHERE event_id = ?".replace("?", repr(before[0]))) \
-        == [(3, 4474)]
+    assert stored(store, f"SELECT members, participants FROM events WHERE event_id = '{before[0]}'") == [(3, 4474)]
     assert_export_is_a_run(capsys, tmp_path, store, first, later)
     exported = read(tmp_path / "exported" / "out", "events")
     assert [e["article_ids"] for e in exported] == ["outlet-a; outlet-b; rewrite", "province"]
@@ -146,3 +145,18 @@ def test_a_record_without_text_or_with_an_error_is_its_own_event(tmp_path):
     events = read(out, "events")
     assert [e["article_ids"] for e in events] == ["empty", "short", "outlet-a; outlet-b"]
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["articles"] == 4
+
+
+def test_a_replaced_text_leaves_the_event_it_joined(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    day1 = write_jsonl(tmp_path / "day1.jsonl", [{"id": i, "text": ARTICLES[i]} for i in ("outlet-a", "outlet-b")])
+    # outlet-b's article is scraped again and now holds another story: it leaves the event
+    day2 = write_jsonl(tmp_path / "day2.jsonl", [{"id": "outlet-b", "text": ARTICLES["later"]}])
+    assert cli.main(["run", str(day1), "--into", str(store), "-q"]) == 0
+    assert stored(store, "SELECT members FROM events") == [(2,)]
+    assert cli.main(["run", str(day2), "--into", str(store), "-q"]) == 0
+    assert sorted(stored(store, "SELECT article_ids, members FROM events")) == [("outlet-a", 1), ("outlet-b", 1)]
+    assert stored(store, "SELECT event_id FROM articles WHERE article_id = 'outlet-b'") == [(event_id("outlet-b"),)]
+    final = write_jsonl(tmp_path / "final.jsonl", [{"id": "outlet-a", "text": ARTICLES["outlet-a"]},
+                                                   {"id": "outlet-b", "text": ARTICLES["later"]}])
+    assert_export_is_a_run(capsys, tmp_path, store, final)

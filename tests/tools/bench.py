@@ -371,19 +371,28 @@ def group_store(path: Path) -> dict:
 
 
 def spawn(cmd: list[str], log: Path) -> dict:
-    """A command in a fresh subprocess: wall time, CPU time, peak resident memory."""
+    """A command in a fresh subprocess: wall time, CPU time, peak resident memory (sampled
+    every 0.1 s: the rusage maximum of a child also counts this process, which it was
+    forked from, and this one holds the pipeline by now)."""
     load = loadavg()
-    with open(log, "wb") as err:
+    with open(log, "wb") as err, tempfile.TemporaryFile() as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, cwd=REPO)
-        out = proc.stdout.read()
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=REPO)
+        peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _tree_rss_mb(proc.pid) or 0.0)
+            time.sleep(0.1)
         wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
+        out.seek(0)
+        printed = out.read().decode("utf-8", "replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
         raise SystemExit(f"bench: failed: {' '.join(cmd)}\n" + log.read_text(encoding="utf-8", errors="replace")[-2000:])
     return {"seconds": round(wall, 3), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
-            "peak_rss_mb": round(usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 1024), 1),
-            "loadavg": load, "stdout": out.decode("utf-8", "replace")}
+            "peak_rss_mb": round(peak, 1), "loadavg": load, "stdout": printed}
 
 
 def measure_store(dev: list[dict], store_n: int, add_n: int, repeat: int, work: Path) -> dict:
