@@ -21,6 +21,10 @@ beside DIR (`.DIR.tmp-PID-RANDOM`) and swapped into place only when the run comp
   (`DIR/.berita.tmp-*`) and its files are renamed into DIR one by one. So is the current
   directory, which a shell would otherwise be left in after it was replaced.
 
+Events (pipeline/events/) need every article, so each record's event key is kept while the
+tables stream; `close` groups them, writes events.csv and rewrites articles.csv with each
+row's event_id (a copy, row by row, renamed over the streamed one), all before the swap.
+
 CSVs are UTF-8 with a BOM (Excel then keeps Indonesian characters), and a text cell that
 begins with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet shows it instead
 of running it. A lone surrogate in a text (from a `\\ud800` escape in the input) is written

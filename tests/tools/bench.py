@@ -390,7 +390,8 @@ def spawn(cmd: list[str], log: Path) -> dict:
         printed = out.read().decode("utf-8", "replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise SystemExit(f"bench: failed: {' '.join(cmd)}\n" + log.read_text(encoding="utf-8", errors="replace")[-2000:])
+        raise SystemExit(f"bench: failed: {' '.join(cmd)}\n"
+                         + log.read_text(encoding="utf-8", errors="replace")[-2000:])
     return {"seconds": round(wall, 3), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
             "peak_rss_mb": round(peak, 1), "loadavg": load, "stdout": printed}
 
