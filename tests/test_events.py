@@ -15,6 +15,7 @@ import csv
 import json
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipeline import cli
@@ -160,3 +161,21 @@ def test_a_replaced_text_leaves_the_event_it_joined(tmp_path, capsys):
     final = write_jsonl(tmp_path / "final.jsonl", [{"id": "outlet-a", "text": ARTICLES["outlet-a"]},
                                                    {"id": "outlet-b", "text": ARTICLES["later"]}])
     assert_export_is_a_run(capsys, tmp_path, store, final)
+
+
+def test_a_store_from_before_events_gets_them_on_the_next_append(tmp_path, capsys):
+    store = tmp_path / "s.duckdb"
+    items = write_jsonl(tmp_path / "a.jsonl", [{"id": i, "text": ARTICLES[i]} for i in ("outlet-a", "outlet-b")])
+    assert cli.main(["run", str(items), "--into", str(store), "-q"]) == 0
+    con = duckdb.connect(str(store))  # what the previous berita (schema 1) wrote
+    for table in ("events", "event_keys", "event_blocks"):
+        con.execute(f"DROP TABLE {table}")
+    con.execute("ALTER TABLE articles DROP COLUMN event_id")
+    con.execute("UPDATE store_info SET value = '1'")
+    con.close()
+    rc = cli.main(["export", str(store), "--out", str(tmp_path / "x"), "-q"])
+    assert rc == 2 and "without events" in capsys.readouterr().err
+    assert cli.main(["run", str(items), "--into", str(store), "-q"]) == 0  # all known: the upgrade alone
+    assert stored(store, "SELECT value FROM store_info") == [("2",)]
+    assert stored(store, "SELECT article_ids FROM events") == [("outlet-a; outlet-b",)]
+    assert_export_is_a_run(capsys, tmp_path, store, items)

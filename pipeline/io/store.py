@@ -99,8 +99,84 @@ def _cell(value, kind: str):
     return _sql_text(value if isinstance(value, str) else str(value))
 
 
+def _types() -> dict[str, str]:
+    return {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")]
+            for columns in [*COLUMNS.values(), EVENT_COLUMNS] for c in columns}
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def _insert(con, table: str, columns, rows: list) -> None:
+    if not rows:
+        return
+    import pandas as pd
+    # a DataFrame goes in as one statement (row by row, DuckDB is a thousand times slower)
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    con.register("berita_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {_quote(table)} ({_columns(columns)}) SELECT {_columns(columns)} FROM berita_rows")
+    finally:
+        con.unregister("berita_rows")
+
+
+def _insert_keys(con, article_ids: list[str], seqs: list[int], keys: list[EventKey]) -> None:
+    """Articles' event keys and blocks (no event yet: `_group_events` gives them one)."""
+    import numpy as np
+    import pandas as pd
+    _insert(con, "event_keys", ("article_id", "seq", "key", "signature"),
+            [[i, seq, json.dumps(k[:-1]), k.signature] for i, seq, k in zip(article_ids, seqs, keys)])
+    blocks, owners = block_keys(keys)
+    frame = pd.DataFrame({"seq": np.array(seqs, dtype=np.int64)[owners], "block": blocks.view(np.int64)})
+    con.register("berita_blocks", frame)
+    try:
+        con.execute("INSERT INTO event_blocks SELECT seq, block FROM berita_blocks")
+    finally:
+        con.unregister("berita_blocks")
+
+
+def _group_events(con, everything: bool) -> None:
+    """Group the store's articles into events (`events`, `articles.event_id`), as a run
+    over the same articles in store order groups them.
+
+    New articles (no event yet) are compared with each other and with the stored articles
+    that share a block with them; the events those belong to are read whole and rewritten,
+    the rest of the store is not touched. With `everything` (after a replacement: the links
+    of the replaced text may be gone) the whole store is regrouped."""
+    if everything:
+        con.execute("UPDATE event_keys SET event_id = NULL")
+        touched: list[str] = []
+    else:
+        touched = [e for (e,) in con.execute(
+            "SELECT DISTINCT k.event_id FROM event_keys nk JOIN event_blocks n ON n.seq = nk.seq "
+            "JOIN event_blocks o ON o.block = n.block JOIN event_keys k ON k.seq = o.seq "
+            "WHERE nk.event_id IS NULL AND k.event_id IS NOT NULL").fetchall()]
+    rows = con.execute("SELECT key, signature, event_id FROM event_keys "
+                       "WHERE event_id IS NULL OR list_contains(?, event_id) ORDER BY seq", [touched]).fetchall()
+    if not rows:
+        return
+    keys = [EventKey(*json.loads(key), signature) for key, signature, _ in rows]
+    known: dict[str, list[int]] = {}
+    for i, (_, _, old) in enumerate(rows):
+        if old is not None:
+            known.setdefault(old, []).append(i)
+    firsts = group(keys, events=list(known.values()), only=[old is None for _, _, old in rows])
+    ids = [[_sql_text(k.article_id), event_id(keys[first].article_id)] for k, first in zip(keys, firsts)]
+    events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS] for row in event_rows(keys, firsts)]
+    if everything:
+        con.execute("DELETE FROM events")
+    else:
+        con.execute("DELETE FROM events WHERE list_contains(?, event_id)", [touched])
+    _insert(con, "events", EVENT_COLUMNS, events)
+    import pandas as pd
+    con.register("berita_event_ids", pd.DataFrame(ids, columns=["article_id", "event_id"], dtype=object))
+    try:  # only the rows whose event changed are written
+        for table in ("event_keys", "articles"):
+            con.execute(f"UPDATE {table} SET event_id = e.event_id FROM berita_event_ids e "
+                        f"WHERE {table}.article_id = e.article_id AND {table}.event_id IS DISTINCT FROM e.event_id")
+    finally:
+        con.unregister("berita_event_ids")
 
 
 class Store:
@@ -129,14 +205,19 @@ class Store:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
         if "store_info" in tables:
             row = self.con.execute("SELECT value FROM store_info WHERE key = 'schema'").fetchone()
+            if row is not None and row[0] == "1" and read_only:
+                raise StoreError(f"{self.path}: a store without events (schema 1): the next "
+                                 f"`berita run ... --into {self.path}` adds them")
+            if row is not None and row[0] == "1":
+                self._upgrade()
+                return
             if row is None or row[0] != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: a store of another berita version (schema "
                                  f"{row[0] if row else '?'}, this berita reads {SCHEMA_VERSION})")
             return
         if tables or read_only:  # another program's database is not berita's to add to
             raise StoreError(f"{self.path}: not a berita store")
-        types = {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")] for columns in [*COLUMNS.values(), EVENT_COLUMNS]
-                 for c in columns}
+        types = _types()
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("CREATE TABLE store_info (key VARCHAR, value VARCHAR)")
         self.con.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
@@ -145,11 +226,35 @@ class Store:
         for table, columns in COLUMNS.items():
             spec = ", ".join(f"{_quote(c)} {types[c]}" for c in columns)
             self.con.execute(f"CREATE TABLE {_quote(table)} ({spec}, text_hash VARCHAR, rules_fingerprint VARCHAR)")
+        self._create_event_tables()
+        self.con.execute("COMMIT")
+
+    def _create_event_tables(self) -> None:
+        types = _types()
         self.con.execute(f"CREATE TABLE events ({', '.join(f'{_quote(c)} {types[c]}' for c in EVENT_COLUMNS)})")
         self.con.execute("CREATE TABLE event_keys (article_id VARCHAR, seq BIGINT, key VARCHAR, signature BLOB, "
                          "event_id VARCHAR)")
         self.con.execute("CREATE TABLE event_blocks (seq BIGINT, block BIGINT)")
-        self.con.execute("COMMIT")
+
+    def _upgrade(self) -> None:
+        """A store of schema 1 (before events) gets them: each stored record's event key,
+        then one grouping, in one transaction."""
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute("ALTER TABLE articles ADD COLUMN event_id VARCHAR")
+            self._create_event_tables()
+            last = -1
+            while rows := self.con.execute("SELECT article_id, seq, record FROM records WHERE seq > ? ORDER BY seq "
+                                           "LIMIT ?", [last, FLUSH_EVERY]).fetchall():
+                _insert_keys(self.con, [r[0] for r in rows], [r[1] for r in rows],
+                             [event_key(json.loads(r[2])) for r in rows])
+                last = rows[-1][1]
+            _group_events(self.con, everything=True)
+            self.con.execute("UPDATE store_info SET value = ? WHERE key = 'schema'", [SCHEMA_VERSION])
+            self.con.execute("COMMIT")
+        except self.errors as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot add events to the store ({_one_line(exc)})") from None
 
     def records(self) -> Iterator[dict]:
         """Every stored record, in export order."""
@@ -252,91 +357,20 @@ class Append:
                     self.con.execute(f"DELETE FROM {_quote(table)} WHERE list_contains(?, article_id)", [replaced])
                 self.con.execute("DELETE FROM event_blocks WHERE list_contains(?, seq)",
                                  [[seq for seq, r in zip(seqs, records) if r[0] in replaced]])
-            self._insert("records", RECORD_COLUMNS, records)
-            self._insert("event_keys", ("article_id", "seq", "key", "signature"),
-                         [[r[0], seq, json.dumps(k[:-1]), k.signature] for r, seq, k in zip(records, seqs, keys)])
-            self._insert_blocks(keys, seqs)
+            _insert(self.con, "records", RECORD_COLUMNS, records)
+            _insert_keys(self.con, [r[0] for r in records], seqs, keys)
             for table, columns in COLUMNS.items():
-                self._insert(table, [*columns, *ROW_EXTRA], rows[table])
+                _insert(self.con, table, [*columns, *ROW_EXTRA], rows[table])
         except self.store.errors as exc:
             raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
         self.counts["replaced"] += len(replaced)
         self.counts["added"] += len(records) - len(replaced)
         self.buffer = []
 
-    def _insert(self, table: str, columns, rows: list) -> None:
-        if not rows:
-            return
-        import pandas as pd
-        # a DataFrame goes in as one statement (row by row, DuckDB is a thousand times slower)
-        frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
-        self.con.register("berita_rows", frame)
-        try:
-            self.con.execute(f"INSERT INTO {_quote(table)} ({_columns(columns)}) "
-                             f"SELECT {_columns(columns)} FROM berita_rows")
-        finally:
-            self.con.unregister("berita_rows")
-
-    def _insert_blocks(self, keys: list[EventKey], seqs: list[int]) -> None:
-        import numpy as np
-        import pandas as pd
-        blocks, owners = block_keys(keys)
-        frame = pd.DataFrame({"seq": np.array(seqs, dtype=np.int64)[owners], "block": blocks.view(np.int64)})
-        self.con.register("berita_blocks", frame)
-        try:
-            self.con.execute("INSERT INTO event_blocks SELECT seq, block FROM berita_blocks")
-        finally:
-            self.con.unregister("berita_blocks")
-
-    def group_events(self) -> None:
-        """Group the store's articles into events (`events`, `articles.event_id`), as a run
-        over the same articles in store order groups them.
-
-        New articles (no event yet) are compared with each other and with the stored
-        articles that share a block with them; the events those belong to are read whole
-        and rewritten, the rest of the store is not touched. After a replacement the whole
-        store is regrouped: the links of the replaced text may be gone."""
-        if self.counts["replaced"]:
-            self.con.execute("UPDATE event_keys SET event_id = NULL")
-            touched: list[str] = []
-        else:
-            touched = [e for (e,) in self.con.execute(
-                "SELECT DISTINCT k.event_id FROM event_keys nk JOIN event_blocks n ON n.seq = nk.seq "
-                "JOIN event_blocks o ON o.block = n.block JOIN event_keys k ON k.seq = o.seq "
-                "WHERE nk.event_id IS NULL AND k.event_id IS NOT NULL").fetchall()]
-        rows = self.con.execute("SELECT key, signature, event_id FROM event_keys "
-                                "WHERE event_id IS NULL OR list_contains(?, event_id) ORDER BY seq",
-                                [touched]).fetchall()
-        if not rows:
-            return
-        keys = [EventKey(*json.loads(key), signature) for key, signature, _ in rows]
-        known: dict[str, list[int]] = {}
-        for i, (_, _, old) in enumerate(rows):
-            if old is not None:
-                known.setdefault(old, []).append(i)
-        firsts = group(keys, events=list(known.values()), only=[old is None for _, _, old in rows])
-        ids = [[_sql_text(k.article_id), event_id(keys[first].article_id)] for k, first in zip(keys, firsts)]
-        events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS]
-                  for row in event_rows(keys, firsts)]
-        if self.counts["replaced"]:
-            self.con.execute("DELETE FROM events")
-        else:
-            self.con.execute("DELETE FROM events WHERE list_contains(?, event_id)", [touched])
-        self._insert("events", EVENT_COLUMNS, events)
-        import pandas as pd
-        self.con.register("berita_event_ids", pd.DataFrame(ids, columns=["article_id", "event_id"], dtype=object))
-        try:  # only the rows whose event changed are written
-            for table in ("event_keys", "articles"):
-                self.con.execute(f"UPDATE {table} SET event_id = e.event_id FROM berita_event_ids e "
-                                 f"WHERE {table}.article_id = e.article_id "
-                                 f"AND {table}.event_id IS DISTINCT FROM e.event_id")
-        finally:
-            self.con.unregister("berita_event_ids")
-
     def commit(self) -> None:
         self.flush()
         try:
-            self.group_events()
+            _group_events(self.con, everything=self.counts["replaced"] > 0)
             self.con.execute("COMMIT")
         except self.store.errors as exc:
             raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
