@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import sys
 from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
@@ -93,11 +94,13 @@ def signature(record: dict, rules: dict | None = None) -> bytes | None:
 def event_key(record: dict, rules: dict | None = None) -> EventKey:
     if record.get("status") != "ok":  # an error row is an event of its own
         return EventKey(record["article_id"], None, None, None, None, (), (), (), None)
+    # a run keeps every article's key until the end: the texts that recur are shared
+    place = [sys.intern(v) if isinstance(v, str) else None
+             for v in (record.get("regency_code"), record.get("regency_name"), record.get("province_name"))]
     return EventKey(
-        record["article_id"], record.get("regency_code"), record.get("regency_name"), record.get("province_name"),
-        record.get("event_date"),
+        record["article_id"], *place, record.get("event_date"),
         tuple(sorted({_fold(o["name"]) for o in record.get("officials", []) if o.get("name")})),
-        tuple(sorted({p["program"] for p in record.get("programs", []) if p.get("program")})),
+        tuple(sorted({sys.intern(p["program"]) for p in record.get("programs", []) if p.get("program")})),
         tuple(dict.fromkeys(p["count"] for p in record.get("participants", []) if isinstance(p.get("count"), int))),
         signature(record, rules))
 
