@@ -99,7 +99,7 @@ def event_key(record: dict, rules: dict | None = None) -> EventKey:
              for v in (record.get("regency_code"), record.get("regency_name"), record.get("province_name"))]
     return EventKey(
         record["article_id"], *place, record.get("event_date"),
-        tuple(sorted({_fold(o["name"]) for o in record.get("officials", []) if o.get("name")})),
+        tuple(sorted({sys.intern(_fold(o["name"])) for o in record.get("officials", []) if o.get("name")})),
         tuple(sorted({sys.intern(p["program"]) for p in record.get("programs", []) if p.get("program")})),
         tuple(dict.fromkeys(p["count"] for p in record.get("participants", []) if isinstance(p.get("count"), int))),
         signature(record, rules))
