@@ -75,8 +75,15 @@ FIELDS: tuple[Field, ...] = (
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in FIELDS)
 FIELD = {f.name: f for f in FIELDS}
 
+# event_id is not in the record: it is set once all articles are grouped (pipeline/events/)
 ARTICLE_COLUMNS = ("article_id", "title", "url", "published", "event_date", "event_date_text", "regency_code",
-                   "regency_name", "province_name", "status", "error")
+                   "regency_name", "province_name", "status", "error", "event_id")
+
+# events.csv: one row per event (pipeline/events/). `article_ids` are its members in input
+# order ("; "), `participants` the count its members report (never their sum), `disagree`
+# the compared fields on which members differ, with their values ("participants: 4474 / 4475").
+EVENT_COLUMNS = ("event_id", "members", "article_ids", "event_date", "regency_code", "regency_name",
+                 "province_name", "participants", "disagree")
 
 # Each CSV table and its columns, in file order.
 COLUMNS: dict[str, list[str]] = {"articles": list(ARTICLE_COLUMNS),
@@ -84,5 +91,6 @@ COLUMNS: dict[str, list[str]] = {"articles": list(ARTICLE_COLUMNS),
 
 # What a column holds, where it is not text (typed frames, frames.py).
 COLUMN_TYPES = {"count": "integer", "amount_idr": "integer", "start": "integer", "end": "integer",
-                "mentions": "integer", "value": "float", "is_primary": "boolean", "is_event": "boolean",
+                "mentions": "integer", "members": "integer", "participants": "integer", "value": "float",
+                "is_primary": "boolean", "is_event": "boolean",
                 "event_date": "date"}

@@ -5,7 +5,8 @@
   new text is reprocessed and its rows replaced;
 * an append killed with SIGKILL in the middle leaves the store as it was;
 * `berita export` writes the files of a plain `berita run` over the same articles, byte
-  for byte (run.json aside);
+  for byte (run.json aside), events.csv and articles.event_id included (tests/test_events.py
+  adds an event that gains a member in a later append);
 * `--rerun-stale` reprocesses exactly the articles whose rows came from another rule set.
 """
 from __future__ import annotations
@@ -65,7 +66,7 @@ def assert_export_is_a_run(capsys, tmp_path: Path, store: Path, *inputs: Path, r
     assert berita(capsys, "export", store, "--out", exported, "-q")[0] == 0
     assert berita(capsys, "run", *inputs, "--out", ran, "-q", *rules)[0] == 0
     want = snapshot(ran)
-    assert "review.html" in want and "participants.csv" in want
+    assert "review.html" in want and "participants.csv" in want and "events.csv" in want
     assert snapshot(exported) == want
     assert json.loads((exported / "run.json").read_text(encoding="utf-8"))["exported_from"] == str(store)
 

@@ -24,7 +24,7 @@ RUN_INFO = "run.json"
 RUN_INFO_KEY = "berita_version"  # what marks a run.json as berita's
 # Everything a run may leave in DIR. A directory holding only these (and a berita
 # run.json) is berita's to replace.
-OUTPUT_FILES = frozenset({RUN_INFO, "records.jsonl", "review.html", "leftovers.csv",
+OUTPUT_FILES = frozenset({RUN_INFO, "records.jsonl", "review.html", "leftovers.csv", "events.csv",
                           *(f"{table}.csv" for table in COLUMNS)})
 OUTPUT_DIRS = frozenset({"review"})  # the review page's data (review/page.py)
 # Work directories of an in-place run (a mount point as DIR), inside DIR itself.

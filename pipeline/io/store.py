@@ -15,6 +15,11 @@ The database holds:
   `rules_fingerprint`, for SQL. Their cells are the values without the spreadsheet guard;
   a lone surrogate is `?`, as in the CSVs; an integer beyond 64 bits is NULL there (the
   record keeps it);
+* `events`: one row per event (events.csv); `event_keys`: what grouping needs of each
+  article (its key as JSON, its MinHash signature, its event id) and `event_blocks`: the
+  blocks it is compared within (pipeline/events/), so that an append groups its new
+  articles with the stored ones that share a block, without reading records again or
+  comparing the rest. `articles.event_id` is filled from that grouping;
 * `store_info`: the schema version.
 
 An append (`Append`) is one transaction, so a run that is interrupted or killed leaves
@@ -39,11 +44,12 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from ..fields import COLUMN_TYPES, COLUMNS
+from ..events import EventKey, block_keys, event_id, event_key, event_rows, group
+from ..fields import COLUMN_TYPES, COLUMNS, EVENT_COLUMNS
 from .reading import Article
 from .records import table_rows
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: events, event_keys, articles.event_id
 # records held in memory before they go into the open transaction (each insert costs ~20 ms
 # whatever its size, so not every batch of 64)
 FLUSH_EVERY = 500
@@ -93,8 +99,84 @@ def _cell(value, kind: str):
     return _sql_text(value if isinstance(value, str) else str(value))
 
 
+def _types() -> dict[str, str]:
+    return {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")]
+            for columns in [*COLUMNS.values(), EVENT_COLUMNS] for c in columns}
+
+
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def _insert(con, table: str, columns, rows: list) -> None:
+    if not rows:
+        return
+    import pandas as pd
+    # a DataFrame goes in as one statement (row by row, DuckDB is a thousand times slower)
+    frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
+    con.register("berita_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {_quote(table)} ({_columns(columns)}) SELECT {_columns(columns)} FROM berita_rows")
+    finally:
+        con.unregister("berita_rows")
+
+
+def _insert_keys(con, article_ids: list[str], seqs: list[int], keys: list[EventKey]) -> None:
+    """Articles' event keys and blocks (no event yet: `_group_events` gives them one)."""
+    import numpy as np
+    import pandas as pd
+    _insert(con, "event_keys", ("article_id", "seq", "key", "signature"),
+            [[i, seq, json.dumps(k[:-1]), k.signature] for i, seq, k in zip(article_ids, seqs, keys)])
+    blocks, owners = block_keys(keys)
+    frame = pd.DataFrame({"seq": np.array(seqs, dtype=np.int64)[owners], "block": blocks.view(np.int64)})
+    con.register("berita_blocks", frame)
+    try:
+        con.execute("INSERT INTO event_blocks SELECT seq, block FROM berita_blocks")
+    finally:
+        con.unregister("berita_blocks")
+
+
+def _group_events(con, everything: bool) -> None:
+    """Group the store's articles into events (`events`, `articles.event_id`), as a run
+    over the same articles in store order groups them.
+
+    New articles (no event yet) are compared with each other and with the stored articles
+    that share a block with them; the events those belong to are read whole and rewritten,
+    the rest of the store is not touched. With `everything` (after a replacement: the links
+    of the replaced text may be gone) the whole store is regrouped."""
+    if everything:
+        con.execute("UPDATE event_keys SET event_id = NULL")
+        touched: list[str] = []
+    else:
+        touched = [e for (e,) in con.execute(
+            "SELECT DISTINCT k.event_id FROM event_keys nk JOIN event_blocks n ON n.seq = nk.seq "
+            "JOIN event_blocks o ON o.block = n.block JOIN event_keys k ON k.seq = o.seq "
+            "WHERE nk.event_id IS NULL AND k.event_id IS NOT NULL").fetchall()]
+    rows = con.execute("SELECT key, signature, event_id FROM event_keys "
+                       "WHERE event_id IS NULL OR list_contains(?, event_id) ORDER BY seq", [touched]).fetchall()
+    if not rows:
+        return
+    keys = [EventKey(*json.loads(key), signature) for key, signature, _ in rows]
+    known: dict[str, list[int]] = {}
+    for i, (_, _, old) in enumerate(rows):
+        if old is not None:
+            known.setdefault(old, []).append(i)
+    firsts = group(keys, events=list(known.values()), only=[old is None for _, _, old in rows])
+    ids = [[_sql_text(k.article_id), event_id(keys[first].article_id)] for k, first in zip(keys, firsts)]
+    events = [[_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in EVENT_COLUMNS] for row in event_rows(keys, firsts)]
+    if everything:
+        con.execute("DELETE FROM events")
+    else:
+        con.execute("DELETE FROM events WHERE list_contains(?, event_id)", [touched])
+    _insert(con, "events", EVENT_COLUMNS, events)
+    import pandas as pd
+    con.register("berita_event_ids", pd.DataFrame(ids, columns=["article_id", "event_id"], dtype=object))
+    try:  # only the rows whose event changed are written
+        for table in ("event_keys", "articles"):
+            con.execute(f"UPDATE {table} SET event_id = e.event_id FROM berita_event_ids e "
+                        f"WHERE {table}.article_id = e.article_id AND {table}.event_id IS DISTINCT FROM e.event_id")
+    finally:
+        con.unregister("berita_event_ids")
 
 
 class Store:
@@ -123,13 +205,19 @@ class Store:
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
         if "store_info" in tables:
             row = self.con.execute("SELECT value FROM store_info WHERE key = 'schema'").fetchone()
+            if row is not None and row[0] == "1" and read_only:
+                raise StoreError(f"{self.path}: a store without events (schema 1): the next "
+                                 f"`berita run ... --into {self.path}` adds them")
+            if row is not None and row[0] == "1":
+                self._upgrade()
+                return
             if row is None or row[0] != SCHEMA_VERSION:
                 raise StoreError(f"{self.path}: a store of another berita version (schema "
                                  f"{row[0] if row else '?'}, this berita reads {SCHEMA_VERSION})")
             return
         if tables or read_only:  # another program's database is not berita's to add to
             raise StoreError(f"{self.path}: not a berita store")
-        types = {c: SQL_TYPES[COLUMN_TYPES.get(c, "text")] for columns in COLUMNS.values() for c in columns}
+        types = _types()
         self.con.execute("BEGIN TRANSACTION")
         self.con.execute("CREATE TABLE store_info (key VARCHAR, value VARCHAR)")
         self.con.execute("INSERT INTO store_info VALUES ('schema', ?)", [SCHEMA_VERSION])
@@ -138,7 +226,35 @@ class Store:
         for table, columns in COLUMNS.items():
             spec = ", ".join(f"{_quote(c)} {types[c]}" for c in columns)
             self.con.execute(f"CREATE TABLE {_quote(table)} ({spec}, text_hash VARCHAR, rules_fingerprint VARCHAR)")
+        self._create_event_tables()
         self.con.execute("COMMIT")
+
+    def _create_event_tables(self) -> None:
+        types = _types()
+        self.con.execute(f"CREATE TABLE events ({', '.join(f'{_quote(c)} {types[c]}' for c in EVENT_COLUMNS)})")
+        self.con.execute("CREATE TABLE event_keys (article_id VARCHAR, seq BIGINT, key VARCHAR, signature BLOB, "
+                         "event_id VARCHAR)")
+        self.con.execute("CREATE TABLE event_blocks (seq BIGINT, block BIGINT)")
+
+    def _upgrade(self) -> None:
+        """A store of schema 1 (before events) gets them: each stored record's event key,
+        then one grouping, in one transaction."""
+        try:
+            self.con.execute("BEGIN TRANSACTION")
+            self.con.execute("ALTER TABLE articles ADD COLUMN event_id VARCHAR")
+            self._create_event_tables()
+            last = -1
+            while rows := self.con.execute("SELECT article_id, seq, record FROM records WHERE seq > ? ORDER BY seq "
+                                           "LIMIT ?", [last, FLUSH_EVERY]).fetchall():
+                _insert_keys(self.con, [r[0] for r in rows], [r[1] for r in rows],
+                             [event_key(json.loads(r[2])) for r in rows])
+                last = rows[-1][1]
+            _group_events(self.con, everything=True)
+            self.con.execute("UPDATE store_info SET value = ? WHERE key = 'schema'", [SCHEMA_VERSION])
+            self.con.execute("COMMIT")
+        except self.errors as exc:
+            self.con.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: cannot add events to the store ({_one_line(exc)})") from None
 
     def records(self) -> Iterator[dict]:
         """Every stored record, in export order."""
@@ -146,6 +262,11 @@ class Store:
         while rows := cursor.fetchmany(256):
             for (record,) in rows:
                 yield json.loads(record)
+
+    def event_keys(self) -> list[EventKey]:
+        """Every article's event key (pipeline/events/), in export order."""
+        rows = self.con.execute("SELECT key, signature FROM event_keys ORDER BY seq").fetchall()
+        return [EventKey(*json.loads(key), signature) for key, signature in rows]
 
     def fingerprints(self) -> dict[str, int]:
         """{rule-set fingerprint: articles whose rows it produced}."""
@@ -217,45 +338,39 @@ class Append:
     def flush(self) -> None:
         """The buffered records into the open transaction."""
         rows: dict[str, list] = {table: [] for table in COLUMNS}
-        records, replaced = [], []
+        records, replaced, keys, seqs = [], [], [], []
         for record in self.buffer:
             h, seq, replaces, given = self.pending.pop(record["article_id"])
             article_id = _sql_text(record["article_id"])
             if replaces:
                 replaced.append(article_id)
+            seqs.append(seq)
             records.append([article_id, seq, h, self.fingerprint, given, json.dumps(record)])
+            key = event_key(record)
+            keys.append(key)
             for table, row in table_rows(record):
                 rows[table].append([_cell(row[c], COLUMN_TYPES.get(c, "text")) for c in COLUMNS[table]]
                                    + [h, self.fingerprint])
         try:
             if replaced:
-                for table in ("records", *COLUMNS):
+                for table in ("records", "event_keys", *COLUMNS):
                     self.con.execute(f"DELETE FROM {_quote(table)} WHERE list_contains(?, article_id)", [replaced])
-            self._insert("records", RECORD_COLUMNS, records)
+                self.con.execute("DELETE FROM event_blocks WHERE list_contains(?, seq)",
+                                 [[seq for seq, r in zip(seqs, records) if r[0] in replaced]])
+            _insert(self.con, "records", RECORD_COLUMNS, records)
+            _insert_keys(self.con, [r[0] for r in records], seqs, keys)
             for table, columns in COLUMNS.items():
-                self._insert(table, [*columns, *ROW_EXTRA], rows[table])
+                _insert(self.con, table, [*columns, *ROW_EXTRA], rows[table])
         except self.store.errors as exc:
             raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None
         self.counts["replaced"] += len(replaced)
         self.counts["added"] += len(records) - len(replaced)
         self.buffer = []
 
-    def _insert(self, table: str, columns, rows: list) -> None:
-        if not rows:
-            return
-        import pandas as pd
-        # a DataFrame goes in as one statement (row by row, DuckDB is a thousand times slower)
-        frame = pd.DataFrame(rows, columns=list(columns), dtype=object)
-        self.con.register("berita_rows", frame)
-        try:
-            self.con.execute(f"INSERT INTO {_quote(table)} ({_columns(columns)}) "
-                             f"SELECT {_columns(columns)} FROM berita_rows")
-        finally:
-            self.con.unregister("berita_rows")
-
     def commit(self) -> None:
         self.flush()
         try:
+            _group_events(self.con, everything=self.counts["replaced"] > 0)
             self.con.execute("COMMIT")
         except self.store.errors as exc:
             raise StoreError(f"{self.store.path}: {_one_line(exc)}") from None

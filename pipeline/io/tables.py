@@ -21,6 +21,10 @@ beside DIR (`.DIR.tmp-PID-RANDOM`) and swapped into place only when the run comp
   (`DIR/.berita.tmp-*`) and its files are renamed into DIR one by one. So is the current
   directory, which a shell would otherwise be left in after it was replaced.
 
+Events (pipeline/events/) need every article, so each record's event key is kept while the
+tables stream; `close` groups them, writes events.csv and rewrites articles.csv with each
+row's event_id (a copy, row by row, renamed over the streamed one), all before the swap.
+
 CSVs are UTF-8 with a BOM (Excel then keeps Indonesian characters), and a text cell that
 begins with `=`, `+`, `-` or `@` is prefixed with `'` so a spreadsheet shows it instead
 of running it. A lone surrogate in a text (from a `\\ud800` escape in the input) is written
@@ -40,11 +44,13 @@ import os
 import secrets
 import shutil
 import stat
+from array import array
 from pathlib import Path
 from typing import NamedTuple
 
 from .outdir import IN_PLACE_PREFIXES, OUTPUT_DIRS, OUTPUT_FILES
-from ..fields import COLUMNS
+from ..events import EventKey, event_id, event_key, event_rows, group
+from ..fields import COLUMNS, EVENT_COLUMNS
 from .records import table_rows
 
 try:
@@ -225,6 +231,7 @@ class EncodedRecord(NamedTuple):
     status: str
     jsonl: str                             # its line of records.jsonl
     rows: tuple[tuple[str, str], ...]      # (table, CSV line), in table_rows order
+    event: EventKey                        # what grouping it into an event needs
 
 
 def encode_record(record: dict) -> EncodedRecord:
@@ -242,7 +249,7 @@ def encode_record(record: dict) -> EncodedRecord:
         buf.truncate()
         writer.writerow([safe_cell(row.get(c)) for c in COLUMNS[table]])
         rows.append((table, buf.getvalue()))
-    return EncodedRecord("ok" if record["status"] == "ok" else "error", line, tuple(rows))
+    return EncodedRecord("ok" if record["status"] == "ok" else "error", line, tuple(rows), event_key(record))
 
 
 class OutputError(Exception):
@@ -284,12 +291,17 @@ class TableWriter:
             self.abort()
             raise
         self.counts = {"ok": 0, "error": 0}
+        self.events: list[EventKey] = []
+        self.article_lines = array("q")  # the length of each article's articles.csv line
 
     def write(self, record: dict | EncodedRecord) -> None:
         encoded = record if isinstance(record, EncodedRecord) else encode_record(record)
         self.records.write(encoded.jsonl)
         for table, line in encoded.rows:
             self.files[table].write(line)  # the file's errors="replace" turns a lone surrogate into ?
+            if table == "articles":
+                self.article_lines.append(len(line))
+        self.events.append(encoded.event)
         self.counts[encoded.status] += 1
 
     def flush(self) -> None:
@@ -302,12 +314,37 @@ class TableWriter:
             f.flush()
             os.fsync(f.fileno())
             f.close()
+        self._write_events()
         path = self.tmp_dir / "run.json"
         with open(path, "w", encoding="utf-8") as f:
             f.write(json.dumps(run_info, indent=1, ensure_ascii=False))
             f.flush()
             os.fsync(f.fileno())
         return self.tmp_dir
+
+    def _write_events(self) -> None:
+        """Group all articles into events (which needs them all, so it is done at the end):
+        events.csv, and articles.csv again with each row's event_id filled in. Rows are
+        copied by their known length (a title may hold a line break), one at a time."""
+        firsts = group(self.events)
+        with open(self.tmp_dir / "events.csv", "w", encoding="utf-8-sig", errors="replace", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(EVENT_COLUMNS)
+            for row in event_rows(self.events, firsts):
+                writer.writerow([safe_cell(row[c]) for c in EVENT_COLUMNS])
+            f.flush()
+            os.fsync(f.fileno())
+        streamed, final = self.tmp_dir / "articles.csv", self.tmp_dir / "articles.csv.events"
+        with open(streamed, encoding="utf-8-sig", newline="") as src, \
+                open(final, "w", encoding="utf-8-sig", newline="") as dst:
+            dst.write(src.readline())  # the header
+            for length, first in zip(self.article_lines, firsts):
+                line = src.read(length)
+                # the row was written with an empty event_id, the last column
+                dst.write(line[:-2] + event_id(self.events[first].article_id) + "\r\n")
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(final, streamed)
 
     def commit(self) -> None:
         """Swap the finished directory into place (see the module docstring)."""

@@ -209,6 +209,12 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "abbreviations": Key(WORDS, required=True),
         "initials": Key(FRAGMENT, required=True),
         "examples": Key(EXAMPLES),
+    },    "events": {  # pipeline/events/: when two articles report one event
+        "purpose": PURPOSE,
+        **{k: Key(NUMBER, required=True) for k in (
+            "shingle_words", "permutations", "near_duplicate", "max_days", "min_count", "text_similar",
+            "link_points", "points_text_similar", "points_official", "max_officials", "points_count",
+            "points_same_date", "points_program")},
     },
 }
 

@@ -23,7 +23,14 @@ articles, ids made unique, written to temporary JSONL files):
 * berita end to end with the review page (``review.html`` and ``review/``) on, with 2
   processes, on N and on SMALL articles, once each: the page's memory, size and time
   (the runs above leave it out, so their throughput is the tables');
-* ``dateparser.search.search_dates(text, languages=["id"])`` on a subsample.
+* ``dateparser.search.search_dates(text, languages=["id"])`` on a subsample;
+* the store and events (issue 16): a store of STORE_N articles synthesized from the dev
+  records (each a dev record with half its words replaced, a random regency of the dev
+  set, a random event date or none, counts redrawn: like an archive, few of them report
+  one event; built without the pipeline), then ``berita run ADD_N.jsonl --into`` a copy
+  of it against the same run into an empty store (the cost of a large store, regrouping
+  it included), and grouping the STORE_N articles into events from the stored keys in a
+  fresh process (``--group-store``); wall time and peak memory of each.
 
 Each measurement runs ``--repeat`` times (default 2; the berita runs interleaved) and
 the fastest run is reported, all wall times are kept in the JSON.
@@ -36,10 +43,12 @@ taken under load understate berita (CPU seconds per article are reported too).
 from __future__ import annotations
 
 import argparse
+import datetime
 import glob
 import json
 import os
 import platform
+import random
 import shutil
 import subprocess
 import sys
@@ -48,6 +57,7 @@ import time
 import warnings
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]  # `python -m tests.tools.bench` runs from here
 TARGETS = {
     "berita_vs_floor": 0.5,        # berita 1-process articles/s >= 0.5 x tokenizer floor
     "berita_vs_dateparser": 15.0,  # >= 15 x dateparser.search_dates
@@ -55,6 +65,8 @@ TARGETS = {
     "peak_rss_mb": 400.0,          # peak resident memory of a run (SMALL and N articles)
     "rss_big_vs_n": 1.10,          # memory at N within 10 % of memory at SMALL (page off and on)
     "first_row_s": 2.0,            # first table row on disk within 2 s of starting
+    "add_vs_alone": 1.15,          # adding ADD_N articles to a store of STORE_N within 15 % of an empty store
+    "group_s": 60.0,               # grouping STORE_N articles into events under a minute
 }
 
 
@@ -304,6 +316,124 @@ def run_berita(corpus: Path, n: int, processes: int, workdir: Path, review: bool
     return result
 
 
+# ----------------------------------------------------------------------- store and events
+
+def synthetic_records(records: list[dict], n: int):
+    """N records varied from processed dev records (see the module docstring): no two of
+    them are near-duplicates, and they spread over the dev set's regencies and five years."""
+    rng = random.Random(16)
+    places = sorted({(r["regency_code"], r["regency_name"], r["province_name"]) for r in records if r["regency_code"]})
+    start = datetime.date(2021, 1, 1).toordinal()
+    for i in range(n):
+        record = dict(records[i % len(records)])
+        record["article_id"] = f"{record['article_id']}~s{i}"
+        record["text"] = " ".join(w if rng.random() < 0.5 else f"w{rng.randrange(10 ** 6)}"
+                                  for w in record["text"].split())
+        record["boilerplate"] = []  # ranges of the text it replaced
+        code, name, province = rng.choice(places)
+        record.update(regency_code=code, regency_name=name, province_name=province)
+        record["event_date"] = None if rng.random() < 1 / 3 else \
+            datetime.date.fromordinal(start + rng.randrange(5 * 365)).isoformat()
+        record["participants"] = [dict(p, count=rng.randrange(10, 100000)) for p in record["participants"]]
+        yield record
+
+
+def build_store(records: list[dict], n: int, path: Path) -> dict:
+    """A store of N synthetic records, added as `berita run --into` adds them."""
+    from pipeline.io.reading import Article
+    from pipeline.io.store import Append, Store
+    from pipeline.ruletools.rules import cached_rules
+    t = time.perf_counter()
+    store = Store(path)
+    append = Append(store, cached_rules().fingerprint())
+    for record in synthetic_records(records, n):
+        for _ in append.select([Article(id=record["article_id"], text=record["text"])]):
+            append.add(record)
+    append.commit()
+    store.close()
+    return {"articles": n, "seconds": round(time.perf_counter() - t, 3)}
+
+
+def group_store(path: Path) -> dict:
+    """`--group-store`: the store's articles grouped into events (run in a fresh process)."""
+    from pipeline.events import event_rows, group
+    from pipeline.io.store import Store
+    t = time.perf_counter()
+    store = Store(path, read_only=True)
+    keys = store.event_keys()
+    store.close()
+    loaded = time.perf_counter()
+    firsts = group(keys)
+    events = event_rows(keys, firsts)
+    done = time.perf_counter()
+    return {"articles": len(keys), "events": len(events), "load_seconds": round(loaded - t, 3),
+            "group_seconds": round(done - loaded, 3)}
+
+
+def spawn(cmd: list[str], log: Path) -> dict:
+    """A command in a fresh subprocess: wall time, CPU time, peak resident memory (sampled
+    every 0.1 s: the rusage maximum of a child also counts this process, which it was
+    forked from, and this one holds the pipeline by now)."""
+    load = loadavg()
+    with open(log, "wb") as err, tempfile.TemporaryFile() as out:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=REPO)
+        peak = 0.0
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _tree_rss_mb(proc.pid) or 0.0)
+            time.sleep(0.1)
+        wall = time.perf_counter() - t0
+        out.seek(0)
+        printed = out.read().decode("utf-8", "replace")
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: failed: {' '.join(cmd)}\n"
+                         + log.read_text(encoding="utf-8", errors="replace")[-2000:])
+    return {"seconds": round(wall, 3), "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
+            "peak_rss_mb": round(peak, 1), "loadavg": load, "stdout": printed}
+
+
+def measure_store(dev: list[dict], store_n: int, add_n: int, repeat: int, work: Path) -> dict:
+    """Adding ADD_N articles to a store of STORE_N against adding them to an empty store,
+    and grouping the STORE_N articles into events."""
+    processed = work / "dev-records"
+    src = write_corpus(dev, len(dev), work / "dev.jsonl")
+    if subprocess.run([sys.executable, "-m", "pipeline.cli", "run", str(src), "--out", str(processed), "--quiet",
+                       "--no-review"]).returncode != 0:
+        raise SystemExit("bench: berita run over the dev articles failed")
+    records = [json.loads(line) for line in open(processed / "records.jsonl", encoding="utf-8")]
+    big = work / "big.duckdb"
+    built = build_store(records, store_n, big)
+    # the new articles: dev texts made new to the store by a tag line
+    new = work / f"new-{add_n}.jsonl"
+    with open(new, "w", encoding="utf-8") as f:
+        for i, obj in enumerate(cycled(dev, add_n)):
+            f.write(json.dumps(dict(obj, text=f"[{i}]\n{obj['text']}"), ensure_ascii=False) + "\n")
+    runs: dict[str, list] = {"into_big": [], "into_empty": []}
+    for _ in range(max(1, repeat)):  # interleaved, so a burst of load hits both alike
+        for key in runs:
+            target = work / f"{key}.duckdb"
+            if target.exists():
+                target.unlink()
+            if key == "into_big":
+                shutil.copyfile(big, target)
+            cmd = [sys.executable, "-m", "pipeline.cli", "run", str(new), "--into", str(target), "--quiet"]
+            result = spawn(cmd, work / f"stderr-{key}.txt")
+            result.update(articles=add_n, articles_per_s=round(add_n / result["seconds"], 1), store=store_n
+                          if key == "into_big" else 0)
+            del result["stdout"]
+            runs[key].append(result)
+    grouped = fastest([spawn([sys.executable, "-m", "tests.tools.bench", "--group-store", str(big)],
+                             work / "stderr-group.txt") for _ in range(max(1, repeat))])
+    grouped.update(json.loads(grouped.pop("stdout")))
+    grouped["articles_per_s"] = round(grouped["articles"] / grouped["seconds"], 1)
+    return {"store_built": built, "into_big": fastest(runs["into_big"]), "into_empty": fastest(runs["into_empty"]),
+            "group": grouped}
+
+
 # ----------------------------------------------------------------------------- report
 
 def best_of(repeat: int, measure, *args) -> dict:
@@ -371,6 +501,18 @@ def evaluate(r: dict) -> list[dict]:
         # so the floor ratio is met partly by that choice; this is extraction against its own
         rows.append(info("berita 1-proc ÷ berita's own tokenizer",
                          _ratio(one["articles_per_s"], r["berita_tokenizer"]["articles_per_s"])))
+    st = r["store"]
+    big, empty, grouped = st["into_big"], st["into_empty"], st["group"]
+    add_ratio = _ratio(big["seconds"], empty["seconds"])
+    rows += [
+        row(f"add {big['articles']} to a store of {big['store']} ÷ to an empty one", add_ratio,
+            f"≤ {TARGETS['add_vs_alone']}", add_ratio is not None and add_ratio <= TARGETS["add_vs_alone"]),
+        row(f"group {grouped['articles']} articles into events (s)", grouped["seconds"], f"< {TARGETS['group_s']:g}",
+            grouped["seconds"] < TARGETS["group_s"]),
+        info(f"peak RSS adding to a store of {big['store']} (MB)", big["peak_rss_mb"]),
+        info("peak RSS adding to an empty store (MB)", empty["peak_rss_mb"]),
+        info(f"peak RSS grouping {grouped['articles']} articles (MB)", grouped["peak_rss_mb"]),
+    ]
     rows.append(info("berita in-process (built, no I/O) ÷ floor",
                      _ratio(r["berita_inprocess"]["articles_per_s"], r["floor"]["articles_per_s"])))
     per_cpu = lambda x: x["articles"] / x["cpu_seconds"] if x.get("cpu_seconds") else None  # noqa: E731
@@ -407,6 +549,13 @@ def print_report(r: dict, checks: list[dict]) -> None:
     line("berita run -j2 with the review page", r["review_2proc"])
     line("berita run -j2 with the review page, short", r["review_small_2proc"])
     line("dateparser search_dates(languages=['id'])", r["dateparser"])
+    st = r["store"]
+    line(f"run --into a store of {st['into_big']['store']}", st["into_big"])
+    line("run --into an empty store", st["into_empty"])
+    line("group a store's articles (process: load + group)", st["group"])
+    print(f"(store of {st['store_built']['articles']} synthetic articles built in {st['store_built']['seconds']} s; "
+          f"grouping: {st['group']['load_seconds']} s loading keys, {st['group']['group_seconds']} s grouping, "
+          f"{st['group']['events']} events)")
     two = r["berita_2proc"]
     print(f"(-j2 peak RSS is the largest process; sampled sum over its process tree: "
           f"{two['tree_rss_sampled_peak_mb']} MB)")
@@ -428,7 +577,7 @@ def print_report(r: dict, checks: list[dict]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.tools.bench", description=__doc__.split("\n")[0])
-    ap.add_argument("--dev", required=True, type=Path, help="dev articles (JSONL) to cycle")
+    ap.add_argument("--dev", type=Path, help="dev articles (JSONL) to cycle (required)")
     ap.add_argument("--n", type=int, default=20000,
                     help="articles for the throughput runs: floor, berita -j1 and -j2 (default 20000)")
     ap.add_argument("--small", type=int, default=2000,
@@ -438,12 +587,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=Path("outputs/bench.json"), help="where to write the numbers")
     ap.add_argument("--repeat", type=int, default=2,
                     help="runs of each measurement; the fastest is reported (default 2)")
+    ap.add_argument("--store-n", type=int, default=50000, help="articles in the synthetic store (default 50000)")
+    ap.add_argument("--add-n", type=int, default=500, help="articles added to it (default 500)")
+    ap.add_argument("--group-store", type=Path, help=argparse.SUPPRESS)  # the grouping child process
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = ap.parse_args(argv)
+    if args.group_store:
+        print(json.dumps(group_store(args.group_store)))
+        return 0
+    if args.dev is None:
+        ap.error("the following arguments are required: --dev")
 
     dev = load_dev(args.dev)
     result: dict = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine_info(),
                     "dev": str(args.dev), "dev_articles": len(dev), "n": args.n, "small": args.small,
+                    "store_n": args.store_n, "add_n": args.add_n,
                     "repeat": args.repeat, "targets": TARGETS}
     work = Path(tempfile.mkdtemp(prefix="berita-bench-"))
     try:
@@ -468,6 +626,8 @@ def main(argv: list[str] | None = None) -> int:
         for key, path, n in (("review_2proc", corpus, args.n), ("review_small_2proc", small, args.small)):
             step(f"berita run -j2 with the review page on {n} articles")
             result[key] = run_berita(path, n, 2, work, review=True)
+        step(f"store: {args.add_n} articles into a store of {args.store_n} and into an empty one; grouping")
+        result["store"] = measure_store(dev, args.store_n, args.add_n, args.repeat, work)
         step(f"dateparser on {min(args.dateparser_n, args.n)} articles")
         result["dateparser"] = best_of(args.repeat, measure_dateparser, texts[:args.dateparser_n])
     finally:
