@@ -8,7 +8,7 @@ GOLD := $(SHARED)/corpus/dev.gold.jsonl
 REAL := $(SHARED)/corpus/real.jsonl
 REAL_GOLD := $(SHARED)/corpus/real.gold.jsonl
 
-.PHONY: setup setup-dev run test check eval bench fuzz lexicon model clean
+.PHONY: setup setup-dev run test check eval events-eval bench fuzz lexicon model clean
 
 # `make run` needs only what running needs; the test tools (playwright, dask,
 # hypothesis, dateparser) come with `make test`.
@@ -66,3 +66,7 @@ model: setup
 
 clean:
 	rm -rf outputs/latest outputs/dev outputs/real
+
+# Pairwise precision and recall of the event grouping (docs/EVENTS.md)
+events-eval: setup
+	$(BIN)/python -m tests.tools.events_measure $(REAL) $(SHARED)/corpus/real.events.tsv $(DEV) tests/data/events-dev.tsv
