@@ -47,7 +47,7 @@ from .nlp import build_nlp
 from .io.records import doc_to_record, error_record
 from .ruletools import rules
 from .ruletools.rules import RuleTimeout
-from .extractors.spans import FIELDS
+from .fields import FIELD_NAMES
 
 BATCH_SIZE = 64
 # Wall-clock seconds one article may take (all components and the record); read at call
@@ -317,7 +317,7 @@ def check_record(record: dict) -> list[str]:
         problems.append(f"status {record.get('status')!r}")
     if record.get("status") == "error" and (not record.get("error") or "\n" in record["error"]):
         problems.append(f"error row without a one-line reason: {record.get('error')!r}")
-    for field in FIELDS:
+    for field in FIELD_NAMES:
         for i, item in enumerate(record.get(field) or []):
             problem = _value_problem(text, field, item)
             if problem:
@@ -337,7 +337,7 @@ def check_record(record: dict) -> list[str]:
 def repair_record(record: dict) -> dict:
     """Drop what breaks the contract (each drop becomes a warning of the record)."""
     text = record.get("text") or ""
-    for field in FIELDS:
+    for field in FIELD_NAMES:
         items = record.get(field) or []
         kept = []
         for i, item in enumerate(items):

@@ -23,7 +23,7 @@ import json
 import sys
 from bisect import bisect_right
 
-FIELD_ORDER = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
+from ..fields import FIELD, FIELD_NAMES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,28 +36,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="a rules directory layered over the built-in rules (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return p
-
-
-def normalized(field: str, v: dict) -> str:
-    """The normalized value of one extracted value, as one short text."""
-    if field == "dates":
-        out = v.get("date") or "(no ISO date)"
-        return out + (" [event]" if v.get("is_event") else "")
-    if field == "officials":
-        extra = [x for x in (v.get("acting"), v.get("honorific"), v.get("degrees")) if x]
-        return f"{v.get('name')} · {v.get('role')}" + (f" ({'; '.join(extra)})" if extra else "")
-    if field == "regencies":
-        return (f"{v.get('regency_name')} ({v.get('regency_code')})"
-                + (" [primary]" if v.get("is_primary") else ""))
-    if field == "programs":
-        return v.get("program", "") + (f" ({v['acronym']})" if v.get("acronym") else "")
-    if field == "participants":
-        return f"{v.get('count')}" + (f" [{v['qualifier']}]" if v.get("qualifier") else "")
-    if field == "percentages":
-        return f"{v.get('value')} %"
-    if field == "amounts":
-        return f"Rp {v.get('amount_idr'):,}".replace(",", ".")
-    return str(v)
 
 
 def _load_article(args):
@@ -134,9 +112,9 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None, budget
         return max(bisect_right(starts, offset), 1)
 
     found = []
-    for field in FIELD_ORDER:
+    for field in FIELD_NAMES:
         for v in map(ground, values(doc, field)):
-            found.append({"field": field, "value": normalized(field, v), "surface": v["surface"],
+            found.append({"field": field, "value": FIELD[field].describe(v), "surface": v["surface"],
                           "start": v["start"], "end": v["end"], "sentence": sentence_no(v["start"]),
                           "rule": v["rule"]})
     leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in map(ground, leftovers)]
