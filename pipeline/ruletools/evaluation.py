@@ -41,6 +41,7 @@ from pathlib import Path
 
 import yaml
 
+from ..fields import FIELD_NAMES
 from ..io.records import iter_records, table_rows
 from .rules import BUILTIN_RULES_DIR
 
@@ -57,8 +58,8 @@ NUMERIC = (("participant_counts", "count", "participants.csv", "count"),
            ("percentages", "value", "percentages.csv", "value"),
            ("amounts_idr", "amount", "amounts.csv", "amount_idr"))
 
-# The tables scored, by their names in records.py.
-SCORED_TABLES = ("articles", "regencies", "officials", "programs", "participants", "percentages", "amounts")
+# The tables scored (fields.py): every field's but the dates (the event date is in articles).
+SCORED_TABLES = ("articles", *(name for name in FIELD_NAMES if name != "dates"))
 
 # Spellings of "true" accepted in regencies.csv's is_primary column.
 TRUE_VALUES = {"1", "true", "yes", "y", "t"}
