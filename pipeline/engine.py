@@ -44,6 +44,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from .nlp import build_nlp
+from .io.reading import one_line
 from .io.records import doc_to_record, error_record
 from .ruletools import rules
 from .ruletools.rules import RuleTimeout
@@ -62,10 +63,6 @@ POOL_PER_CPU = 4
 class ArticleTimeout(BaseException):
     """An article ran past its budget. A BaseException, so an extractor's `except
     Exception:` cannot swallow it."""
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
 
 
 def _where(exc: BaseException) -> str:
@@ -89,7 +86,7 @@ def _describe(exc: BaseException, component: str = "") -> str:
             msg += f" ({where})"
     if component and not isinstance(exc, ArticleTimeout):
         msg = f"{component}: {msg}"
-    return _one_line(msg)
+    return one_line(msg)
 
 
 def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -228,7 +225,7 @@ def process_article(nlp, article, budget: float | None = None) -> dict:
     """The record of one article: `status=ok`, or an error row. Never raises (except for
     KeyboardInterrupt/SystemExit)."""
     if article.error:
-        return error_record(article, _one_line(article.error))
+        return error_record(article, one_line(article.error))
     if len(article.text) > MAX_ARTICLE_CHARS:
         return error_record(article, f"article too long: {len(article.text)} characters "
                                      f"(the limit is {MAX_ARTICLE_CHARS}); not processed")
@@ -236,7 +233,7 @@ def process_article(nlp, article, budget: float | None = None) -> dict:
     try:
         record = annotate_record(nlp, article, clock=clock)
     except ArticleTimeout as exc:  # (raised by the watchdog, it carries no message)
-        return error_record(article, _describe(exc) or _one_line(clock.message()))
+        return error_record(article, _describe(exc) or one_line(clock.message()))
     except Exception as exc:  # noqa: BLE001 -- any failure of one article is an error row
         return error_record(article, _describe(exc, clock.component))
     repair_record(record)

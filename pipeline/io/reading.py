@@ -136,6 +136,7 @@ __all__ = [
     "decode_bytes",
     "iter_articles",
     "normalize_newlines",
+    "one_line",
 ]
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -175,8 +176,10 @@ class _NotText(Exception):
 # --------------------------------------------------------------------------- paths
 
 
-def _one_line(message: str) -> str:
-    return message.replace("\r", "\\r").replace("\n", "\\n")
+def one_line(text, limit: int | None = 300) -> str:
+    """`text` as one line for a message or an error row: runs of whitespace (line breaks
+    too) as one space, at most `limit` characters."""
+    return " ".join(str(text).split())[:limit]
 
 
 def _walk(directory: Path) -> list[Path]:
@@ -258,8 +261,8 @@ def check_paths(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[
 
     if problems:
         if len(problems) == 1:
-            raise InputError(_one_line(problems[0]))
-        raise InputError(_one_line(f"{len(problems)} unusable inputs: " + "; ".join(problems)))
+            raise InputError(one_line(problems[0], None))
+        raise InputError(one_line(f"{len(problems)} unusable inputs: " + "; ".join(problems), None))
     return files
 
 
@@ -489,7 +492,7 @@ def first_line(text: str, limit: int = 200) -> str:
 
 
 def _error(id_: str, source: str, message: str, warnings: list[str] | None = None, **fields) -> Article:
-    return Article(id=id_, text="", source=source, error=_one_line(message),
+    return Article(id=id_, text="", source=source, error=one_line(message),
                    warnings=list(warnings or []), **fields)
 
 
@@ -781,7 +784,7 @@ def _read_html(path: Path) -> Iterator[Article]:
         page = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False,
                                            date_extraction_params=_PUBLISHED_DATE)
     except Exception as exc:  # noqa: BLE001 -- a page trafilatura cannot read is one error row
-        yield _error(path.stem, source, _one_line(f"{source}: cannot read the page ({type(exc).__name__}: {exc})"))
+        yield _error(path.stem, source, f"{source}: cannot read the page ({type(exc).__name__}: {exc})")
         return
     text = normalize_newlines(page.text or "") if page is not None else ""
     if not text.strip():
