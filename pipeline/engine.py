@@ -360,22 +360,23 @@ def repair_record(record: dict) -> dict:
     return record
 
 
-_LOCAL_NLP: dict = {}  # rules_dirs key -> pipeline of this process (rules are cached per process too)
+def nlp_key(rules_dirs) -> tuple:
+    """Which pipeline serves these rules directories: the key of their rule set."""
+    return rules.rules_key(rules_dirs or ())
+
+
+_LOCAL_NLP: dict = {}  # nlp_key -> pipeline of this process (rules are cached per process too)
 
 
 def _local_nlp(rules_dirs):
-    key = tuple(str(d) for d in (rules_dirs or []))
+    key = nlp_key(rules_dirs)
     if key not in _LOCAL_NLP:
         _LOCAL_NLP.clear()  # one pipeline at a time
         _LOCAL_NLP[key] = build_nlp(rules_dirs)
     return _LOCAL_NLP[key]
 
 
-_WORKER_NLP = None  # (rules_dirs key, nlp) of this process
-
-
-def _nlp_key(rules_dirs) -> tuple:
-    return tuple(str(d) for d in (rules_dirs or []))
+_WORKER_NLP = None  # (nlp_key, nlp) of this process
 
 
 def _worker_init(rules_dirs):
@@ -385,8 +386,8 @@ def _worker_init(rules_dirs):
     for sig in _TERMINATING:
         signal.signal(sig, signal.SIG_DFL)
     # a forked worker inherits the pipeline the parent built just before the pool started
-    if _WORKER_NLP is None or _WORKER_NLP[0] != _nlp_key(rules_dirs):
-        _WORKER_NLP = (_nlp_key(rules_dirs), build_nlp(rules_dirs))
+    if _WORKER_NLP is None or _WORKER_NLP[0] != nlp_key(rules_dirs):
+        _WORKER_NLP = (nlp_key(rules_dirs), build_nlp(rules_dirs))
 
 
 def _worker_run(batch, encode=None):
@@ -506,7 +507,7 @@ class _ProcessRun:
         if self.ctx.get_start_method() == "fork":
             # Build the pipeline once, here, and let the forked workers inherit it rather
             # than each building its own at start-up.
-            _WORKER_NLP = (_nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
+            _WORKER_NLP = (nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
         self.executor = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_worker_init,
                                             initargs=(self.rules_dirs,))
         # (with fork the executor starts every worker at the first submit): wait until all

@@ -220,12 +220,23 @@ class RuleSet:
 _CACHE: dict[tuple, RuleSet] = {}
 
 
+def rules_key(extra_dirs: Iterable[Path | str] = ()) -> tuple[str, ...]:
+    """The key of a list of rules directories: one rule set (and one pipeline) per key."""
+    return tuple(str(Path(d).resolve()) for d in extra_dirs)
+
+
 def cached_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
     """One RuleSet per process and directory list, shared by all pipeline components."""
-    key = tuple(str(Path(d).resolve()) for d in extra_dirs)
+    key = rules_key(extra_dirs)
     if key not in _CACHE:
         _CACHE[key] = load_rules(extra_dirs)
     return _CACHE[key]
+
+
+def provide_rules(extra_dirs: Iterable[Path | str], ruleset: RuleSet) -> None:
+    """From now on `cached_rules(extra_dirs)` answers `ruleset` in this process, without
+    reading any file: a Dask worker runs with the rule set its client loaded."""
+    _CACHE[rules_key(extra_dirs)] = ruleset
 
 
 # libyaml's parser when PyYAML has it: the pure-Python one costs ~0.1 s per run on the rule files
