@@ -563,7 +563,10 @@ def _optional_fields(get, warnings: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _read_jsonl(path: Path) -> Iterator[Article]:
+def _read_lines(path: Path, records: Callable[[Iterator, str, str], Iterator[Article]]) -> Iterator[Article]:
+    """The articles of a .jsonl or .csv file: its encoding chosen from a sample, then
+    `records(lines, source, stem)` over its decoded lines. A file that is not text is one
+    error record."""
     source, stem = str(path), path.stem
     with open(path, "rb") as f:
         try:
@@ -571,55 +574,63 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
         except _NotText as exc:
             yield _error(stem, source, f"{source}: {exc}")
             return
-        seen_line = seen_record = False
-        for lineno, line, warnings in lines:
-            where = f"{source}:{lineno}"
-            fallback_id = f"{stem}:{lineno}"
-            stripped = line.strip().lstrip("\ufeff").strip()
-            seen_line = True
-            if not stripped:
-                continue
-            seen_record = True
-            try:
-                obj = json.loads(stripped, strict=False)
-            except json.JSONDecodeError as exc:
-                yield _error(fallback_id, where,
-                             f"{where}: not valid JSON ({exc.msg} at column {exc.colno})", warnings)
-                continue
-            except (ValueError, RecursionError) as exc:
-                yield _error(fallback_id, where, f"{where}: not valid JSON ({exc})", warnings)
-                continue
-            if not isinstance(obj, dict):
-                yield _error(fallback_id, where,
-                             f"{where}: not a JSON object (got {_json_type(obj)})", warnings)
-                continue
-            obj = _without_surrogates(obj, warnings)
+        yield from records(lines, source, stem)
 
-            problems = []
-            raw_id = obj.get("id")
-            id_problem = _id_problem(raw_id)
-            id_ = None if id_problem else str(raw_id).strip()
-            if id_problem:
-                problems.append(id_problem)
-            text = obj.get("text")
-            if "text" not in obj or text is None:
-                problems.append("missing 'text'")
-            elif not isinstance(text, str):
-                problems.append(f"'text' is not a string (got {_json_type(text)})")
 
-            fields = _optional_fields(obj.get, warnings)
-            if problems:
-                if not fields["title"] and isinstance(text, str):
-                    fields["title"] = first_line(text) or None
-                yield _error(id_ or fallback_id, where, f"{where}: " + "; ".join(problems),
-                             warnings, **fields)
-                continue
-            if not text.strip():
-                warnings.append("empty text")
-            yield Article(id=id_, text=normalize_newlines(text), source=where,
-                          warnings=warnings, **fields)
-        if not seen_record:
-            yield _error(stem, source, f"{source}: no records ({'blank lines only' if seen_line else 'empty file'})")
+def _read_jsonl(path: Path) -> Iterator[Article]:
+    return _read_lines(path, _jsonl_records)
+
+
+def _jsonl_records(lines, source: str, stem: str) -> Iterator[Article]:
+    seen_line = seen_record = False
+    for lineno, line, warnings in lines:
+        where = f"{source}:{lineno}"
+        fallback_id = f"{stem}:{lineno}"
+        stripped = line.strip().lstrip("\ufeff").strip()
+        seen_line = True
+        if not stripped:
+            continue
+        seen_record = True
+        try:
+            obj = json.loads(stripped, strict=False)
+        except json.JSONDecodeError as exc:
+            yield _error(fallback_id, where,
+                         f"{where}: not valid JSON ({exc.msg} at column {exc.colno})", warnings)
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield _error(fallback_id, where, f"{where}: not valid JSON ({exc})", warnings)
+            continue
+        if not isinstance(obj, dict):
+            yield _error(fallback_id, where,
+                         f"{where}: not a JSON object (got {_json_type(obj)})", warnings)
+            continue
+        obj = _without_surrogates(obj, warnings)
+
+        problems = []
+        raw_id = obj.get("id")
+        id_problem = _id_problem(raw_id)
+        id_ = None if id_problem else str(raw_id).strip()
+        if id_problem:
+            problems.append(id_problem)
+        text = obj.get("text")
+        if "text" not in obj or text is None:
+            problems.append("missing 'text'")
+        elif not isinstance(text, str):
+            problems.append(f"'text' is not a string (got {_json_type(text)})")
+
+        fields = _optional_fields(obj.get, warnings)
+        if problems:
+            if not fields["title"] and isinstance(text, str):
+                fields["title"] = first_line(text) or None
+            yield _error(id_ or fallback_id, where, f"{where}: " + "; ".join(problems),
+                         warnings, **fields)
+            continue
+        if not text.strip():
+            warnings.append("empty text")
+        yield Article(id=id_, text=normalize_newlines(text), source=where,
+                      warnings=warnings, **fields)
+    if not seen_record:
+        yield _error(stem, source, f"{source}: no records ({'blank lines only' if seen_line else 'empty file'})")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -677,97 +688,93 @@ class _LineFeed:
 
 
 def _read_csv(path: Path) -> Iterator[Article]:
-    source, stem = str(path), path.stem
+    return _read_lines(path, _csv_records)
+
+
+def _csv_records(lines, source: str, stem: str) -> Iterator[Article]:
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide; only ever raised
-    with open(path, "rb") as f:
+    # Header: first non-blank line; sniff the delimiter from it.
+    skipped = 0
+    for _, first, first_warnings in lines:
+        if first.strip():
+            break
+        skipped += 1
+    else:
+        yield _error(stem, source, f"{source}: no records ({'blank lines only' if skipped else 'empty file'})")
+        return
+    delimiter = _sniff_delimiter(first)
+
+    def chained():
+        yield skipped + 1, first, first_warnings
+        yield from lines
+
+    feed = _LineFeed(chained())
+    reader = csv.reader(feed, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        yield _error(stem, source, f"{source}: unreadable CSV header ({exc})")
+        return
+    header_warnings = feed.take_warnings()
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    columns: dict[str, int] = {}
+    for i, name in enumerate(names):
+        columns.setdefault(name, i)
+    if "text" not in columns:
+        shown = ", ".join(repr(h) for h in header)
+        yield _error(stem, source,
+                     f"{source}: no 'text' column in the CSV header "
+                     f"(columns: {shown}; delimiter {delimiter!r})", header_warnings)
+        return
+
+    line_offset = skipped  # csv.reader.line_num does not count the skipped lines
+    row_no = 0
+    while True:
+        start = reader.line_num + line_offset + 1
         try:
-            lines = _iter_lines(f)
-        except _NotText as exc:
-            yield _error(stem, source, f"{source}: {exc}")
-            return
-
-        # Header: first non-blank line; sniff the delimiter from it.
-        skipped = 0
-        for _, first, first_warnings in lines:
-            if first.strip():
-                break
-            skipped += 1
-        else:
-            yield _error(stem, source, f"{source}: no records ({'blank lines only' if skipped else 'empty file'})")
-            return
-        delimiter = _sniff_delimiter(first)
-
-        def chained():
-            yield skipped + 1, first, first_warnings
-            yield from lines
-
-        feed = _LineFeed(chained())
-        reader = csv.reader(feed, delimiter=delimiter)
-        try:
-            header = next(reader)
+            row = next(reader)
+        except StopIteration:
+            break
         except csv.Error as exc:
-            yield _error(stem, source, f"{source}: unreadable CSV header ({exc})")
-            return
-        header_warnings = feed.take_warnings()
-        names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-        columns: dict[str, int] = {}
-        for i, name in enumerate(names):
-            columns.setdefault(name, i)
-        if "text" not in columns:
-            shown = ", ".join(repr(h) for h in header)
-            yield _error(stem, source,
-                         f"{source}: no 'text' column in the CSV header "
-                         f"(columns: {shown}; delimiter {delimiter!r})", header_warnings)
-            return
-
-        line_offset = skipped  # csv.reader.line_num does not count the skipped lines
-        row_no = 0
-        while True:
-            start = reader.line_num + line_offset + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                row_no += 1
-                where = f"{source}:{start}"
-                yield _error(f"{stem}:{row_no}", where, f"{where}: CSV error ({exc})",
-                             feed.take_warnings())
-                continue
-            warnings = feed.take_warnings()
-            if not any(cell.strip() for cell in row):
-                continue
             row_no += 1
             where = f"{source}:{start}"
+            yield _error(f"{stem}:{row_no}", where, f"{where}: CSV error ({exc})",
+                         feed.take_warnings())
+            continue
+        warnings = feed.take_warnings()
+        if not any(cell.strip() for cell in row):
+            continue
+        row_no += 1
+        where = f"{source}:{start}"
 
-            def get(name, row=row):
-                i = columns.get(name)
-                return row[i] if i is not None and i < len(row) else None
+        def get(name, row=row):
+            i = columns.get(name)
+            return row[i] if i is not None and i < len(row) else None
 
-            if len(row) > len(header):
-                warnings.append(f"row has {len(row)} fields, header has {len(header)}; extra fields ignored")
-            fallback_id = f"{stem}:{row_no}"
-            if "id" in columns:
-                id_ = (get("id") or "").strip()
-                if not id_:
-                    warnings.append(f"empty id; using {fallback_id!r}")
-                    id_ = fallback_id
-            else:
+        if len(row) > len(header):
+            warnings.append(f"row has {len(row)} fields, header has {len(header)}; extra fields ignored")
+        fallback_id = f"{stem}:{row_no}"
+        if "id" in columns:
+            id_ = (get("id") or "").strip()
+            if not id_:
+                warnings.append(f"empty id; using {fallback_id!r}")
                 id_ = fallback_id
-            fields = _optional_fields(lambda name: get(name) or None, warnings)
-            text = get("text")
-            if text is None:
-                yield _error(id_, where,
-                             f"{where}: no 'text' value (row has {len(row)} fields, "
-                             f"header has {len(header)})", warnings, **fields)
-                continue
-            if not text.strip():
-                warnings.append("empty text")
-            yield Article(id=id_, text=normalize_newlines(text), source=where,
-                          warnings=warnings, **fields)
-        if row_no == 0:
-            yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
+        else:
+            id_ = fallback_id
+        fields = _optional_fields(lambda name: get(name) or None, warnings)
+        text = get("text")
+        if text is None:
+            yield _error(id_, where,
+                         f"{where}: no 'text' value (row has {len(row)} fields, "
+                         f"header has {len(header)})", warnings, **fields)
+            continue
+        if not text.strip():
+            warnings.append("empty text")
+        yield Article(id=id_, text=normalize_newlines(text), source=where,
+                      warnings=warnings, **fields)
+    if row_no == 0:
+        yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
 
 
 # htmldate's settings for `published`: the page's original publication date, not one
