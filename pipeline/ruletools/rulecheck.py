@@ -38,7 +38,8 @@ import yaml
 
 from ..fields import COLUMN_TYPES, FIELD, FIELD_NAMES, FIELDS
 from .regex_syntax import PLACEHOLDER, Node, Unsupported, parse, walk
-from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_text, rule_files, YAML_LOADER
+from .rules import (BUILTIN_RULES_DIR, Pattern, RuleError, RuleSet, _merge, alternation, read_rule_text, rule_files,
+                    YAML_LOADER)
 
 # --------------------------------------------------------------------------- schema
 # Kinds of values. `fields` of a RULES/RECORDS key maps each field to its kind; a field
@@ -566,9 +567,8 @@ def _expansions(merged: dict[str, dict]) -> dict[str, str]:
         out[name] = alternation(str(w) for w in words) if isinstance(words, list) and words else "(?:x)"
     try:
         from ..extractors.numbers import number_regex
-        from .rules import RuleSet
         source = number_regex(RuleSet(merged, {}))
-        regex.compile(source)
+        Pattern.of(source, "numbers", prefilter=False)  # (raises when it does not compile)
         out["number"] = source
         out["digits"] = merged["numbers"]["digits"]
     except Exception:  # a broken numbers.yml is reported on its own keys
@@ -600,7 +600,7 @@ def _check_pattern(ctx: _Context, src: _Source, node, key: Key, what: str, rule_
         expanded = f"(?:{expanded})"
     flags = regex.V0 | (regex.IGNORECASE if key.ignorecase else 0)
     try:
-        compiled = regex.compile(expanded, flags)
+        compiled = Pattern.of(expanded, rule_id or what, flags, prefilter=False).regex
     except regex.error as exc:
         ctx.problems.add(path, line, f"{label} does not compile: {exc}")
         return
