@@ -124,7 +124,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .outdir import is_berita_output
 
@@ -477,16 +477,25 @@ def _legacy_lines(f, encoding: str) -> Iterator[tuple[int, str, list[str]]]:
 # ------------------------------------------------------------------------ readers
 
 
-def first_line(text: str, limit: int = 200) -> str:
-    """The first line with more than whitespace, stripped, at most `limit` characters: the
-    title of an article that has none."""
+def first_line(text: str, skip: Iterable[Sequence[int]] = (), limit: int = 200) -> str:
+    """The first line with more than whitespace that no range of `skip` covers, stripped, at
+    most `limit` characters: the title of an article that has none. `skip` holds the
+    boilerplate ranges (in text order), so `Advertisement` or a site banner is no title."""
+    ranges = iter(skip)
+    covering = next(ranges, None)
     start = 0
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        line = text[start:end].strip()
+        raw = text[start:end]
+        line = raw.strip()
         if line:
-            return line[:limit]
+            line_start = start + len(raw) - len(raw.lstrip())
+            line_end = line_start + len(line)
+            while covering is not None and covering[1] < line_end:  # ends before this line does
+                covering = next(ranges, None)
+            if covering is None or covering[0] > line_start:
+                return line[:limit]
         start = end + 1
     return ""
 
