@@ -1,7 +1,7 @@
 """`berita explain`: what berita sees in one article, and what it left over.
 
     berita explain "teks berita ..."           the text as an argument
-    berita explain - < artikel.txt             the text from stdin
+    berita explain < artikel.txt               the text from stdin (piped in; or `-`)
     berita explain --id ID --input FILE        one article of a .jsonl/.csv/.txt input
 
 Shows the sentences (numbered), every extracted value with its field, normalized value,
@@ -29,7 +29,8 @@ from ..fields import FIELD, FIELD_NAMES
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="berita explain",
                                 description="Show sentences, extracted values with their rule ids, and leftovers.")
-    p.add_argument("text", nargs="?", help="the article text, or - to read it from stdin")
+    p.add_argument("text", nargs="?",
+                   help="the article text, or - to read it from stdin (read too when text is piped in without it)")
     p.add_argument("--id", dest="article_id", metavar="ID", help="the article id to explain (with --input)")
     p.add_argument("--input", metavar="FILE", help="a .jsonl/.csv/.txt input holding the article")
     p.add_argument("--rules", action="append", default=[], metavar="DIR",
@@ -56,22 +57,36 @@ def _load_article(args):
         except InputError as exc:
             _fail(str(exc))
         _fail(f"no article with id {args.article_id} in {args.input}")
-    if args.text is None:
-        _fail("give the article text, - for stdin, or --id ID --input FILE")
     from ..io.reading import normalize_newlines
+    if args.text is None:
+        # `cat artikel.txt | berita explain`: piped text needs no `-`; a terminal gets help
+        text = _read_stdin() if _piped_stdin() else ""
+        if not text.strip():
+            _fail("give the article text, - for stdin, or --id ID --input FILE (or pipe the text in)")
+        return normalize_newlines(text), None, None
     return normalize_newlines(_read_stdin() if args.text == "-" else args.text), None, None
+
+
+def _piped_stdin() -> bool:
+    """Whether stdin is there and is not a terminal."""
+    try:
+        return sys.stdin is not None and not sys.stdin.isatty()
+    except (AttributeError, ValueError):  # (no isatty, or closed)
+        return False
 
 
 def _read_stdin() -> str:
     """stdin decoded as `berita run` decodes a .txt file (newlines are left to the caller)."""
     from ..io.reading import _NotText, decode_bytes
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # a text stream, already decoded
-        return sys.stdin.read()
     try:
+        if stream is None:  # a text stream, already decoded
+            return sys.stdin.read()
         return decode_bytes(stream.read())[0]
     except _NotText as exc:
         _fail(f"stdin is not text: {exc}")
+    except OSError as exc:
+        _fail(f"cannot read stdin: {exc}")
 
 
 def _fail(message: str):
