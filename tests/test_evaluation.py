@@ -255,7 +255,9 @@ def test_name_normalisation_uses_the_rules_file():
 
 def test_main_prints_table(case, capsys):
     assert main([str(case[0]), str(case[1])]) == 0
-    assert capsys.readouterr().out == format_table(score(*case)) + "\n"
+    out = capsys.readouterr().out
+    assert out == format_table(score(*case)) + "\n" + evaluation.format_overlap(evaluation.text_overlap(*case)) + "\n"
+    assert out.startswith(format_table(score(*case)) + "\n")  # score.py's lines first
 
 
 def test_main_json(case, capsys):
@@ -263,12 +265,16 @@ def test_main_json(case, capsys):
     assert json.loads(capsys.readouterr().out) == score(*case)
 
 
+# the table (8 lines) and the text overlap (a heading and a line per numeric field)
+SCORE_LINES = 8 + 1 + len(evaluation.NUMERIC)
+
+
 def test_main_errors(case, capsys):
     assert main([str(case[0]), str(case[1]), "--errors", "officials"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[8:] == error_lines(*case, field="officials")
+    assert out[SCORE_LINES:] == error_lines(*case, field="officials")
     assert main([str(case[0]), str(case[1]), "--errors"]) == 0
-    assert capsys.readouterr().out.splitlines()[8:] == error_lines(*case)
+    assert capsys.readouterr().out.splitlines()[SCORE_LINES:] == error_lines(*case)
 
 
 def test_main_half(case, capsys):
@@ -291,6 +297,60 @@ def test_main_missing_inputs(case, tmp_path, capsys):
     assert main([str(gold), str(tmp_path / "nodir")]) == 2
     assert "not found" in capsys.readouterr().err
     assert main([str(gold), str(out), "--errors", "bogus"]) == 2
+
+
+# ------------------------------------------------------- text beside the numbers
+
+def test_token_f1():
+    assert evaluation.token_f1("peserta baru", "Peserta baru") == 1.0
+    assert evaluation.token_f1("", "") == 1.0
+    assert evaluation.token_f1("peserta", "") == 0.0
+    # 2 shared words; precision 2/4, recall 2/3
+    assert evaluation.token_f1("pekerja rentan terlindungi", "total pekerja rentan 2025") == pytest.approx(4 / 7)
+
+
+OVERLAP_GOLD = [{"id": "n1", "event_date": None, "regencies": [], "officials": [], "programs": [],
+                 "participant_counts": [{"count": 4000, "population": "peserta baru pekerja rentan"},
+                                        {"count": 150, "population": "nelayan", "optional": True},
+                                        {"count": 77, "population": "petani"}],
+                 "percentages": [{"value": 87.8, "population": "perangkat desa terdaftar"}],
+                 "amounts_idr": [{"amount": 78000000, "purpose": "total santunan"}]}]
+
+
+def overlap_tables(population: str) -> dict:
+    return {"articles.csv": [{"article_id": "n1", "event_date": ""}],
+            "participants.csv": [{"article_id": "n1", "count": "4000", "population": "pekerja"},
+                                 {"article_id": "n1", "count": "4000", "population": population},
+                                 {"article_id": "n1", "count": "150", "population": "nelayan"},
+                                 {"article_id": "n1", "count": "12", "population": "petani"}],
+            "percentages.csv": [{"article_id": "n1", "value": "87,8", "population": "perangkat desa"}],
+            "amounts.csv": [{"article_id": "n1", "amount_idr": "78000000", "purpose": ""}]}
+
+
+def test_text_overlap_of_the_numbers_found(tmp_path):
+    gold = write_gold(tmp_path / "gold.jsonl", OVERLAP_GOLD)
+    out = write_tables(tmp_path / "out", overlap_tables("peserta baru pekerja rentan"))
+    overlap = evaluation.text_overlap(gold, out)
+    # 4000 found (its closer text of two, exact); 77 not found; 150 optional
+    assert overlap["participant_counts"] == {"text": "population", "pairs": 1, "token_f1": 1.0}
+    assert overlap["percentages"] == {"text": "population", "pairs": 1, "token_f1": 0.8}
+    assert overlap["amounts_idr"] == {"text": "purpose", "pairs": 1, "token_f1": 0.0}
+
+
+def test_text_overlap_follows_a_population_and_leaves_the_scores(tmp_path, capsys):
+    gold = write_gold(tmp_path / "gold.jsonl", OVERLAP_GOLD)
+    exact = write_tables(tmp_path / "exact", overlap_tables("peserta baru pekerja rentan"))
+    other = write_tables(tmp_path / "other", overlap_tables("peserta lama"))
+    # the closer of "pekerja" (F1 0.4) and "peserta lama" (1/3)
+    assert evaluation.text_overlap(gold, other)["participant_counts"]["token_f1"] == 0.4
+    assert score(gold, exact) == score(gold, other)
+    printed = []
+    for out in (exact, other):
+        assert main([str(gold), str(out)]) == 0
+        printed.append(capsys.readouterr().out.splitlines())
+    assert printed[0][:8] == printed[1][:8]
+    assert printed[0][9].split() == ["participant_counts", "population", "token_F1=1.000", "(pairs=1)"]
+    assert printed[1][9].split() == ["participant_counts", "population", "token_F1=0.400", "(pairs=1)"]
 
 
 # ------------------------------------------------- agreement with the reference

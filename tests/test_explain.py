@@ -153,8 +153,25 @@ def test_explain_cli_id_input(tmp_path, capsys):
     assert "Iskandar Kamaru · Bupati" in out and "2024-05-29 [event]" in out
     assert cli.main(["explain", "--id", "nope", "--input", str(path)]) == 2
     assert "no article with id nope" in capsys.readouterr().err
-    assert cli.main(["explain"]) == 2
     assert cli.main(["explain", "--id", "x1"]) == 2
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_explain_reads_piped_text_without_an_argument(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(ARTICLE))
+    assert cli.main(["explain"]) == 0
+    assert capsys.readouterr().out.startswith("Sentences\n  [1] 0-48  Pemkab Nisel Perluas")
+
+
+@pytest.mark.parametrize("stdin", [_Terminal("teks"), io.StringIO(" \n"), None])
+def test_explain_without_text_says_how_to_give_it(stdin, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", stdin)  # a terminal, nothing piped in, no stdin
+    assert cli.main(["explain"]) == 2
+    assert "give the article text" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- run --leftovers

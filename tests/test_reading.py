@@ -410,3 +410,43 @@ def test_streaming_is_lazy(tmp_path):
     assert first.id == "i0"
     # the rest is still to come
     assert sum(1 for _ in stream) == 999
+
+
+# ------------------------------------------------------------------------ titles
+
+
+def test_first_line_skips_the_given_ranges():
+    from pipeline.io.reading import first_line
+    text = "  \nIklan\n  Judul Berita  \nIsi."
+    assert first_line(text) == "Iklan"
+    assert first_line(text, [[3, 8]]) == "Judul Berita"
+    assert first_line(text, [[3, 8], [9, 25]]) == "Isi."
+    assert first_line(text, [[0, len(text)]]) == ""
+    assert first_line(text, [[3, 6]]) == "Iklan"  # a range must cover the whole line
+
+
+# A title is taken from the text only when the input gives none; lines of site furniture
+# (rules/boilerplate.yml) are no title.
+TITLES = [
+    ("Advertisement\nPemkab Sigi Lindungi 2.000 Nelayan\nBupati Sigi hadir.", "Pemkab Sigi Lindungi 2.000 Nelayan"),
+    ("Share\n\nWali Kota Palu Serahkan Kartu Peserta\n\nShare\nIsi berita.", "Wali Kota Palu Serahkan Kartu Peserta"),
+    ("1. Beranda\n  2. Daerah\n  3. Kabar\n\nNasional\n\nBupati Buol Buka Rapat Pekerja Rentan\nIsi berita.",
+     "Bupati Buol Buka Rapat Pekerja Rentan"),
+    ("Sukseskan Pilkada Serentak, Rabu 27 November 2024\n\nPemkab Buol Tambah Peserta\nIsi berita.",
+     "Pemkab Buol Tambah Peserta"),
+    ("Beranda › Daerah › Pemkot\nPemkot Bitung Lindungi Nelayan\nIsi berita.", "Pemkot Bitung Lindungi Nelayan"),
+    ("Pemkab Garut Daftarkan Pekerja\nIsi berita.", "Pemkab Garut Daftarkan Pekerja"),
+]
+
+
+@pytest.mark.parametrize("text, title", TITLES)
+def test_title_skips_boilerplate_lines(text, title):
+    from pipeline import engine
+    record = engine.process_article(engine._local_nlp(None), Article(id="t", text=text))
+    assert record["status"] == "ok" and record["title"] == title
+
+
+def test_a_given_title_is_kept():
+    from pipeline import engine
+    record = engine.process_article(engine._local_nlp(None), Article(id="t", text="Iklan\nJudul", title="Diberikan"))
+    assert record["title"] == "Diberikan"

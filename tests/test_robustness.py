@@ -539,13 +539,25 @@ def test_repair_record_drops_values_that_break_the_contract():
               "programs": [], "participants": [{"count": 0, "start": 13, "end": 18, "surface": "4.000"}],
               "percentages": [{"value": float("nan"), "start": 0, "end": 0, "surface": ""}],
               "amounts": [{"amount_idr": -1, "start": 0, "end": 0, "surface": ""}]}
-    assert len(engine.check_record(record)) == 8
+    problems = engine.check_record(record)
+    assert len(problems) == 8
     engine.repair_record(record)
     assert engine.check_record(record) == []
     assert [o["surface"] for o in record["officials"]] == ["Garut"]
     assert record["regencies"] and record["dates"] == [] and record["participants"] == []
-    assert record["event_date"] is None and record["regency_code"] is None
-    assert len(record["warnings"]) == 8
+    assert record["boilerplate"] == [] and record["sentences"] == [[0, 5]]
+    assert record["event_date"] is None and record["event_date_text"] is None
+    assert record["regency_code"] is None and record["regency_name"] is None
+    # one set of checks: each drop is one of the problems check_record names
+    assert record["warnings"] == [f"dropped {p}" for p in problems]
+
+
+def test_repair_record_leaves_the_engines_own_keys_alone():
+    record = {"text": "x", "status": "done", "error": None, "warnings": [], "event_date": None,
+              "regency_code": None}
+    assert engine.check_record(record) == ["status 'done'"]
+    engine.repair_record(record)
+    assert record["warnings"] == [] and record["status"] == "done"
 
 
 # ------------------------------------------------------------------ determinism

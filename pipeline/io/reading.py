@@ -124,7 +124,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .outdir import is_berita_output
 
@@ -136,6 +136,7 @@ __all__ = [
     "decode_bytes",
     "iter_articles",
     "normalize_newlines",
+    "one_line",
 ]
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -175,8 +176,10 @@ class _NotText(Exception):
 # --------------------------------------------------------------------------- paths
 
 
-def _one_line(message: str) -> str:
-    return message.replace("\r", "\\r").replace("\n", "\\n")
+def one_line(text, limit: int | None = 300) -> str:
+    """`text` as one line for a message or an error row: runs of whitespace (line breaks
+    too) as one space, at most `limit` characters."""
+    return " ".join(str(text).split())[:limit]
 
 
 def _walk(directory: Path) -> list[Path]:
@@ -258,8 +261,8 @@ def check_paths(paths: Iterable[str | os.PathLike] | str | os.PathLike) -> list[
 
     if problems:
         if len(problems) == 1:
-            raise InputError(_one_line(problems[0]))
-        raise InputError(_one_line(f"{len(problems)} unusable inputs: " + "; ".join(problems)))
+            raise InputError(one_line(problems[0], None))
+        raise InputError(one_line(f"{len(problems)} unusable inputs: " + "; ".join(problems), None))
     return files
 
 
@@ -474,22 +477,31 @@ def _legacy_lines(f, encoding: str) -> Iterator[tuple[int, str, list[str]]]:
 # ------------------------------------------------------------------------ readers
 
 
-def first_line(text: str, limit: int = 200) -> str:
-    """The first line with more than whitespace, stripped, at most `limit` characters: the
-    title of an article that has none."""
+def first_line(text: str, skip: Iterable[Sequence[int]] = (), limit: int = 200) -> str:
+    """The first line with more than whitespace that no range of `skip` covers, stripped, at
+    most `limit` characters: the title of an article that has none. `skip` holds the
+    boilerplate ranges (in text order), so `Advertisement` or a site banner is no title."""
+    ranges = iter(skip)
+    covering = next(ranges, None)
     start = 0
     while start <= len(text):
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
-        line = text[start:end].strip()
+        raw = text[start:end]
+        line = raw.strip()
         if line:
-            return line[:limit]
+            line_start = start + len(raw) - len(raw.lstrip())
+            line_end = line_start + len(line)
+            while covering is not None and covering[1] < line_end:  # ends before this line does
+                covering = next(ranges, None)
+            if covering is None or covering[0] > line_start:
+                return line[:limit]
         start = end + 1
     return ""
 
 
 def _error(id_: str, source: str, message: str, warnings: list[str] | None = None, **fields) -> Article:
-    return Article(id=id_, text="", source=source, error=_one_line(message),
+    return Article(id=id_, text="", source=source, error=one_line(message),
                    warnings=list(warnings or []), **fields)
 
 
@@ -560,7 +572,10 @@ def _optional_fields(get, warnings: list[str]) -> dict[str, str | None]:
     return out
 
 
-def _read_jsonl(path: Path) -> Iterator[Article]:
+def _read_lines(path: Path, records: Callable[[Iterator, str, str], Iterator[Article]]) -> Iterator[Article]:
+    """The articles of a .jsonl or .csv file: its encoding chosen from a sample, then
+    `records(lines, source, stem)` over its decoded lines. A file that is not text is one
+    error record."""
     source, stem = str(path), path.stem
     with open(path, "rb") as f:
         try:
@@ -568,55 +583,63 @@ def _read_jsonl(path: Path) -> Iterator[Article]:
         except _NotText as exc:
             yield _error(stem, source, f"{source}: {exc}")
             return
-        seen_line = seen_record = False
-        for lineno, line, warnings in lines:
-            where = f"{source}:{lineno}"
-            fallback_id = f"{stem}:{lineno}"
-            stripped = line.strip().lstrip("\ufeff").strip()
-            seen_line = True
-            if not stripped:
-                continue
-            seen_record = True
-            try:
-                obj = json.loads(stripped, strict=False)
-            except json.JSONDecodeError as exc:
-                yield _error(fallback_id, where,
-                             f"{where}: not valid JSON ({exc.msg} at column {exc.colno})", warnings)
-                continue
-            except (ValueError, RecursionError) as exc:
-                yield _error(fallback_id, where, f"{where}: not valid JSON ({exc})", warnings)
-                continue
-            if not isinstance(obj, dict):
-                yield _error(fallback_id, where,
-                             f"{where}: not a JSON object (got {_json_type(obj)})", warnings)
-                continue
-            obj = _without_surrogates(obj, warnings)
+        yield from records(lines, source, stem)
 
-            problems = []
-            raw_id = obj.get("id")
-            id_problem = _id_problem(raw_id)
-            id_ = None if id_problem else str(raw_id).strip()
-            if id_problem:
-                problems.append(id_problem)
-            text = obj.get("text")
-            if "text" not in obj or text is None:
-                problems.append("missing 'text'")
-            elif not isinstance(text, str):
-                problems.append(f"'text' is not a string (got {_json_type(text)})")
 
-            fields = _optional_fields(obj.get, warnings)
-            if problems:
-                if not fields["title"] and isinstance(text, str):
-                    fields["title"] = first_line(text) or None
-                yield _error(id_ or fallback_id, where, f"{where}: " + "; ".join(problems),
-                             warnings, **fields)
-                continue
-            if not text.strip():
-                warnings.append("empty text")
-            yield Article(id=id_, text=normalize_newlines(text), source=where,
-                          warnings=warnings, **fields)
-        if not seen_record:
-            yield _error(stem, source, f"{source}: no records ({'blank lines only' if seen_line else 'empty file'})")
+def _read_jsonl(path: Path) -> Iterator[Article]:
+    return _read_lines(path, _jsonl_records)
+
+
+def _jsonl_records(lines, source: str, stem: str) -> Iterator[Article]:
+    seen_line = seen_record = False
+    for lineno, line, warnings in lines:
+        where = f"{source}:{lineno}"
+        fallback_id = f"{stem}:{lineno}"
+        stripped = line.strip().lstrip("\ufeff").strip()
+        seen_line = True
+        if not stripped:
+            continue
+        seen_record = True
+        try:
+            obj = json.loads(stripped, strict=False)
+        except json.JSONDecodeError as exc:
+            yield _error(fallback_id, where,
+                         f"{where}: not valid JSON ({exc.msg} at column {exc.colno})", warnings)
+            continue
+        except (ValueError, RecursionError) as exc:
+            yield _error(fallback_id, where, f"{where}: not valid JSON ({exc})", warnings)
+            continue
+        if not isinstance(obj, dict):
+            yield _error(fallback_id, where,
+                         f"{where}: not a JSON object (got {_json_type(obj)})", warnings)
+            continue
+        obj = _without_surrogates(obj, warnings)
+
+        problems = []
+        raw_id = obj.get("id")
+        id_problem = _id_problem(raw_id)
+        id_ = None if id_problem else str(raw_id).strip()
+        if id_problem:
+            problems.append(id_problem)
+        text = obj.get("text")
+        if "text" not in obj or text is None:
+            problems.append("missing 'text'")
+        elif not isinstance(text, str):
+            problems.append(f"'text' is not a string (got {_json_type(text)})")
+
+        fields = _optional_fields(obj.get, warnings)
+        if problems:
+            if not fields["title"] and isinstance(text, str):
+                fields["title"] = first_line(text) or None
+            yield _error(id_ or fallback_id, where, f"{where}: " + "; ".join(problems),
+                         warnings, **fields)
+            continue
+        if not text.strip():
+            warnings.append("empty text")
+        yield Article(id=id_, text=normalize_newlines(text), source=where,
+                      warnings=warnings, **fields)
+    if not seen_record:
+        yield _error(stem, source, f"{source}: no records ({'blank lines only' if seen_line else 'empty file'})")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -674,97 +697,93 @@ class _LineFeed:
 
 
 def _read_csv(path: Path) -> Iterator[Article]:
-    source, stem = str(path), path.stem
+    return _read_lines(path, _csv_records)
+
+
+def _csv_records(lines, source: str, stem: str) -> Iterator[Article]:
     if csv.field_size_limit() < CSV_FIELD_LIMIT:
         csv.field_size_limit(CSV_FIELD_LIMIT)  # process-wide; only ever raised
-    with open(path, "rb") as f:
+    # Header: first non-blank line; sniff the delimiter from it.
+    skipped = 0
+    for _, first, first_warnings in lines:
+        if first.strip():
+            break
+        skipped += 1
+    else:
+        yield _error(stem, source, f"{source}: no records ({'blank lines only' if skipped else 'empty file'})")
+        return
+    delimiter = _sniff_delimiter(first)
+
+    def chained():
+        yield skipped + 1, first, first_warnings
+        yield from lines
+
+    feed = _LineFeed(chained())
+    reader = csv.reader(feed, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        yield _error(stem, source, f"{source}: unreadable CSV header ({exc})")
+        return
+    header_warnings = feed.take_warnings()
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+    columns: dict[str, int] = {}
+    for i, name in enumerate(names):
+        columns.setdefault(name, i)
+    if "text" not in columns:
+        shown = ", ".join(repr(h) for h in header)
+        yield _error(stem, source,
+                     f"{source}: no 'text' column in the CSV header "
+                     f"(columns: {shown}; delimiter {delimiter!r})", header_warnings)
+        return
+
+    line_offset = skipped  # csv.reader.line_num does not count the skipped lines
+    row_no = 0
+    while True:
+        start = reader.line_num + line_offset + 1
         try:
-            lines = _iter_lines(f)
-        except _NotText as exc:
-            yield _error(stem, source, f"{source}: {exc}")
-            return
-
-        # Header: first non-blank line; sniff the delimiter from it.
-        skipped = 0
-        for _, first, first_warnings in lines:
-            if first.strip():
-                break
-            skipped += 1
-        else:
-            yield _error(stem, source, f"{source}: no records ({'blank lines only' if skipped else 'empty file'})")
-            return
-        delimiter = _sniff_delimiter(first)
-
-        def chained():
-            yield skipped + 1, first, first_warnings
-            yield from lines
-
-        feed = _LineFeed(chained())
-        reader = csv.reader(feed, delimiter=delimiter)
-        try:
-            header = next(reader)
+            row = next(reader)
+        except StopIteration:
+            break
         except csv.Error as exc:
-            yield _error(stem, source, f"{source}: unreadable CSV header ({exc})")
-            return
-        header_warnings = feed.take_warnings()
-        names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-        columns: dict[str, int] = {}
-        for i, name in enumerate(names):
-            columns.setdefault(name, i)
-        if "text" not in columns:
-            shown = ", ".join(repr(h) for h in header)
-            yield _error(stem, source,
-                         f"{source}: no 'text' column in the CSV header "
-                         f"(columns: {shown}; delimiter {delimiter!r})", header_warnings)
-            return
-
-        line_offset = skipped  # csv.reader.line_num does not count the skipped lines
-        row_no = 0
-        while True:
-            start = reader.line_num + line_offset + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                row_no += 1
-                where = f"{source}:{start}"
-                yield _error(f"{stem}:{row_no}", where, f"{where}: CSV error ({exc})",
-                             feed.take_warnings())
-                continue
-            warnings = feed.take_warnings()
-            if not any(cell.strip() for cell in row):
-                continue
             row_no += 1
             where = f"{source}:{start}"
+            yield _error(f"{stem}:{row_no}", where, f"{where}: CSV error ({exc})",
+                         feed.take_warnings())
+            continue
+        warnings = feed.take_warnings()
+        if not any(cell.strip() for cell in row):
+            continue
+        row_no += 1
+        where = f"{source}:{start}"
 
-            def get(name, row=row):
-                i = columns.get(name)
-                return row[i] if i is not None and i < len(row) else None
+        def get(name, row=row):
+            i = columns.get(name)
+            return row[i] if i is not None and i < len(row) else None
 
-            if len(row) > len(header):
-                warnings.append(f"row has {len(row)} fields, header has {len(header)}; extra fields ignored")
-            fallback_id = f"{stem}:{row_no}"
-            if "id" in columns:
-                id_ = (get("id") or "").strip()
-                if not id_:
-                    warnings.append(f"empty id; using {fallback_id!r}")
-                    id_ = fallback_id
-            else:
+        if len(row) > len(header):
+            warnings.append(f"row has {len(row)} fields, header has {len(header)}; extra fields ignored")
+        fallback_id = f"{stem}:{row_no}"
+        if "id" in columns:
+            id_ = (get("id") or "").strip()
+            if not id_:
+                warnings.append(f"empty id; using {fallback_id!r}")
                 id_ = fallback_id
-            fields = _optional_fields(lambda name: get(name) or None, warnings)
-            text = get("text")
-            if text is None:
-                yield _error(id_, where,
-                             f"{where}: no 'text' value (row has {len(row)} fields, "
-                             f"header has {len(header)})", warnings, **fields)
-                continue
-            if not text.strip():
-                warnings.append("empty text")
-            yield Article(id=id_, text=normalize_newlines(text), source=where,
-                          warnings=warnings, **fields)
-        if row_no == 0:
-            yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
+        else:
+            id_ = fallback_id
+        fields = _optional_fields(lambda name: get(name) or None, warnings)
+        text = get("text")
+        if text is None:
+            yield _error(id_, where,
+                         f"{where}: no 'text' value (row has {len(row)} fields, "
+                         f"header has {len(header)})", warnings, **fields)
+            continue
+        if not text.strip():
+            warnings.append("empty text")
+        yield Article(id=id_, text=normalize_newlines(text), source=where,
+                      warnings=warnings, **fields)
+    if row_no == 0:
+        yield _error(stem, source, f"{source}: no records (a header row only)", header_warnings)
 
 
 # htmldate's settings for `published`: the page's original publication date, not one
@@ -781,7 +800,7 @@ def _read_html(path: Path) -> Iterator[Article]:
         page = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False,
                                            date_extraction_params=_PUBLISHED_DATE)
     except Exception as exc:  # noqa: BLE001 -- a page trafilatura cannot read is one error row
-        yield _error(path.stem, source, _one_line(f"{source}: cannot read the page ({type(exc).__name__}: {exc})"))
+        yield _error(path.stem, source, f"{source}: cannot read the page ({type(exc).__name__}: {exc})")
         return
     text = normalize_newlines(page.text or "") if page is not None else ""
     if not text.strip():

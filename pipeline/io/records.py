@@ -71,8 +71,9 @@ def doc_to_record(doc: Doc, article) -> dict:
     event = doc._.event_date
     regencies = regency_rows(doc)
     primary = next((r for r in regencies if r["is_primary"]), None)
+    boilerplate = [list(r if source is None else source.range(*r)) for r in doc._.boilerplate]
     record = {
-        "article_id": article.id, "title": article.title or first_line(text), "url": article.url,
+        "article_id": article.id, "title": article.title or first_line(text, boilerplate), "url": article.url,
         "published": article.published, "author": article.author, "status": "ok", "error": None, "warnings": list(article.warnings),
         "text": text,
         "event_date": event["date"] if event else None,
@@ -80,7 +81,7 @@ def doc_to_record(doc: Doc, article) -> dict:
         "regency_code": primary["regency_code"] if primary else None,
         "regency_name": primary["regency_name"] if primary else None,
         "province_name": primary["province_name"] if primary else None,
-        "boilerplate": [list(r if source is None else source.range(*r)) for r in doc._.boilerplate],
+        "boilerplate": boilerplate,
         "sentences": [r if source is None else list(source.range(*r)) for r in _sentence_ranges(doc)],
         "dates": [keep(v, "dates") for v in values(doc, "dates")],
         "officials": [keep(v, "officials") for v in values(doc, "officials")],

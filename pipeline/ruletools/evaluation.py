@@ -15,6 +15,11 @@ so the quirks below are deliberate copies of the reference, not accidents:
 * Numbers compare after ``,`` -> ``.`` and rounding to 3 decimals.
 * A missing table scores as an empty one.
 
+Beside the F1 table, and never in it or in core_macro_f1, `berita eval` prints how well the
+text beside each number (a count's or a percentage's `population`, an amount's `purpose`)
+agrees with the gold's: the token F1 of the two texts (lower-cased, punctuation dropped:
+`norm_text`), averaged over the gold numbers that were found (not the optional ones).
+
 One deliberate difference: in a `berita run` output directory the rows are read from
 ``records.jsonl`` (exactly the CSVs' rows, built by ``records.table_rows``), because the
 CSVs write an id such as ``-12`` or ``=x`` as ``'-12`` (the spreadsheet-formula guard) and
@@ -34,13 +39,14 @@ import json
 import re
 import sys
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from ..fields import FIELD_NAMES
 from ..io.records import iter_records, table_rows
 from .rules import BUILTIN_RULES_DIR
 
@@ -52,13 +58,14 @@ FIELDS = ("event_date", "regencies", "officials", "programs",
           "participant_counts", "percentages", "amounts_idr")
 CORE = FIELDS[:5]
 
-# Numeric fields: (gold field, gold key, output table, output column).
-NUMERIC = (("participant_counts", "count", "participants.csv", "count"),
-           ("percentages", "value", "percentages.csv", "value"),
-           ("amounts_idr", "amount", "amounts.csv", "amount_idr"))
+# Numeric fields: (gold field, gold key, output table, output column, the text beside the
+# number: its key in the gold and its column in the table).
+NUMERIC = (("participant_counts", "count", "participants.csv", "count", "population"),
+           ("percentages", "value", "percentages.csv", "value", "population"),
+           ("amounts_idr", "amount", "amounts.csv", "amount_idr", "purpose"))
 
-# The tables scored, by their names in records.py.
-SCORED_TABLES = ("articles", "regencies", "officials", "programs", "participants", "percentages", "amounts")
+# The tables scored (fields.py): every field's but the dates (the event date is in articles).
+SCORED_TABLES = ("articles", *(name for name in FIELD_NAMES if name != "dates"))
 
 # Spellings of "true" accepted in regencies.csv's is_primary column.
 TRUE_VALUES = {"1", "true", "yes", "y", "t"}
@@ -176,6 +183,7 @@ class Predictions:
     officials: dict   # article id -> officials.csv rows
     programs: dict    # article id -> programs.csv rows
     numbers: dict     # gold field -> article id -> parsed numbers
+    texts: dict       # gold field -> article id -> (parsed number, population or purpose)
 
 
 def read_predictions(pred_dir) -> Predictions:
@@ -204,16 +212,17 @@ def read_predictions(pred_dir) -> Predictions:
     for r in table("programs.csv"):
         programs[r.get("article_id")].append(r)
 
-    numbers = {}
-    for field, _, name, column in NUMERIC:
-        per_article = defaultdict(list)
+    numbers, texts = {}, {}
+    for field, _, name, column, text in NUMERIC:
+        per_article, texts_of = defaultdict(list), defaultdict(list)
         for r in table(name):
             value = to_number(r.get(column))
             if value is not None:  # an unreadable number is no prediction at all
                 per_article[r.get("article_id")].append(value)
-        numbers[field] = per_article
+                texts_of[r.get("article_id")].append((value, r.get(text) or ""))
+        numbers[field], texts[field] = per_article, texts_of
 
-    return Predictions(articles, regencies, officials, programs, numbers)
+    return Predictions(articles, regencies, officials, programs, numbers, texts)
 
 
 # ---------------------------------------------------------------------- counting
@@ -249,11 +258,25 @@ def _set_counts(gold: set, pred: set) -> tuple[int, int, int]:
     return len(gold & pred), len(pred - gold), len(gold - pred)
 
 
+def token_f1(gold: str, pred: str) -> float:
+    """F1 of the words two texts share (each word counted as often as both have it);
+    1.0 for two empty texts."""
+    want, got = Counter(norm_text(gold).split()), Counter(norm_text(pred).split())
+    if not want and not got:
+        return 1.0
+    common = sum((want & got).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(got.values()), common / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
 @dataclass
 class _Tally:
     """Everything accumulated over the gold articles."""
     counts: dict
     details: dict          # field -> error lines, in gold order
+    overlaps: dict         # numeric field -> token F1 of the text of each gold number found
     dates_right: int = 0
     roles_right: int = 0
     roles_scored: int = 0
@@ -338,7 +361,7 @@ def _score_programs(tally: _Tally, gold: dict, preds: Predictions) -> None:
 
 def _score_numbers(tally: _Tally, gold: dict, preds: Predictions) -> None:
     aid = gold["id"]
-    for field, key, _, _ in NUMERIC:
+    for field, key, _, _, text in NUMERIC:
         items = gold.get(field, [])
         wanted = {to_number(x[key]) for x in items if not x.get("optional")}
         # A value both required and optional (stated twice) stays required.
@@ -349,16 +372,23 @@ def _score_numbers(tally: _Tally, gold: dict, preds: Predictions) -> None:
         if fp or fn:
             tally.details[field].append(
                 f"{aid}: missed={sorted(wanted - pred)} spurious={sorted(pred - wanted - optional)}")
+        # each gold number found: its text against the closest text of that number
+        for x in items:
+            number = to_number(x[key])
+            if not x.get("optional") and number in pred:
+                tally.overlaps[field].append(max(token_f1(x.get(text) or "", t)
+                                                 for n, t in preds.texts[field][aid] if n == number))
 
 
-def _evaluate(gold_path, pred_dir, ids=None) -> tuple[dict, dict]:
-    """(result dict as score.py --json, error lines per field)."""
+def _evaluate(gold_path, pred_dir, ids=None) -> tuple[dict, dict, dict]:
+    """(result dict as score.py --json, error lines per field, text overlap per numeric field)."""
     gold = read_gold(gold_path)
     if ids is not None:
         ids = set(ids)
         gold = [g for g in gold if g["id"] in ids]
     preds = read_predictions(pred_dir)
-    tally = _Tally(counts={f: Counts() for f in FIELDS}, details={f: [] for f in FIELDS})
+    tally = _Tally(counts={f: Counts() for f in FIELDS}, details={f: [] for f in FIELDS},
+                   overlaps={f[0]: [] for f in NUMERIC})
     for g in gold:
         if g["id"] not in preds.articles:
             tally.missing += 1
@@ -376,7 +406,11 @@ def _evaluate(gold_path, pred_dir, ids=None) -> tuple[dict, dict]:
     result["core_macro_f1"] = round(sum(tally.counts[f].f1() for f in CORE) / len(CORE), 4)
     result["articles"] = len(gold)
     result["articles_missing_from_output"] = tally.missing
-    return result, tally.details
+    overlap = {field: {"text": text, "pairs": len(tally.overlaps[field]),
+                       "token_f1": round(sum(tally.overlaps[field]) / len(tally.overlaps[field]), 4)
+                       if tally.overlaps[field] else None}
+               for field, _, _, _, text in NUMERIC}
+    return result, tally.details, overlap
 
 
 # --------------------------------------------------------------------------- API
@@ -388,6 +422,13 @@ def score(gold_path, pred_dir, ids=None) -> dict:
     the gold file held only them; predictions for other articles are ignored.
     """
     return _evaluate(gold_path, pred_dir, ids)[0]
+
+
+def text_overlap(gold_path, pred_dir, ids=None) -> dict:
+    """For each numeric field, how well the text beside the numbers agrees with the gold's:
+    {field: {"text": "population"|"purpose", "pairs": gold numbers found, "token_f1": mean
+    token F1 of their texts (None without pairs)}}. Information only: no part of `score`."""
+    return _evaluate(gold_path, pred_dir, ids)[2]
 
 
 def error_lines(gold_path, pred_dir, field=None, ids=None) -> list[str]:
@@ -406,6 +447,15 @@ def _pick_details(details: dict, field: str | None) -> list[str]:
     if field is not None:
         return list(details[field])
     return [f"{f} {line}" for f in FIELDS for line in details[f]]
+
+
+def format_overlap(overlap: dict) -> str:
+    """The text overlap (`text_overlap`) as the lines `berita eval` prints under the table."""
+    lines = ["text beside the numbers, token F1 over the gold numbers found (not in core_macro_f1):"]
+    for field, o in overlap.items():
+        f1 = "-" if o["token_f1"] is None else f"{o['token_f1']:.3f}"
+        lines.append(f"{field:19s} {o['text']:10s} token_F1={f1} (pairs={o['pairs']})")
+    return "\n".join(lines)
 
 
 def format_table(result: dict) -> str:
@@ -445,7 +495,8 @@ def main(argv: list[str]) -> int:
     """berita eval GOLD.jsonl PRED_DIR [--json] [--errors [FIELD]] [--half odd|even]
 
     Scores the output tables in PRED_DIR against GOLD.jsonl with the same figures as
-    the reference scorer (../shared/tools/score.py).
+    the reference scorer (../shared/tools/score.py), then prints, as information, the
+    token F1 of the populations and purposes beside the numbers found (`text_overlap`).
 
       --json            print the result as JSON (same keys and layout as score.py --json)
       --errors [FIELD]  after the scores, list each article's misses and spurious
@@ -482,11 +533,12 @@ def main(argv: list[str]) -> int:
 
     ids = half_ids(args.gold, args.half) if args.half else None
     try:
-        result, details = _evaluate(args.gold, args.pred_dir, ids)
+        result, details, overlap = _evaluate(args.gold, args.pred_dir, ids)
     except ValueError as exc:  # a line of records.jsonl that is not a record
         print(f"berita eval: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(result, indent=1) if args.json else format_table(result))
+    # (--json is score.py's object, key for key; the overlap is printed with the table)
+    print(json.dumps(result, indent=1) if args.json else format_table(result) + "\n" + format_overlap(overlap))
     if args.errors is not None:
         for line in _pick_details(details, field):
             print(line)

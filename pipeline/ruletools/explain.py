@@ -1,7 +1,7 @@
 """`berita explain`: what berita sees in one article, and what it left over.
 
     berita explain "teks berita ..."           the text as an argument
-    berita explain - < artikel.txt             the text from stdin
+    berita explain < artikel.txt               the text from stdin (piped in; or `-`)
     berita explain --id ID --input FILE        one article of a .jsonl/.csv/.txt input
 
 Shows the sentences (numbered), every extracted value with its field, normalized value,
@@ -23,41 +23,20 @@ import json
 import sys
 from bisect import bisect_right
 
-FIELD_ORDER = ("dates", "officials", "regencies", "programs", "participants", "percentages", "amounts")
+from ..fields import FIELD, FIELD_NAMES
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="berita explain",
                                 description="Show sentences, extracted values with their rule ids, and leftovers.")
-    p.add_argument("text", nargs="?", help="the article text, or - to read it from stdin")
+    p.add_argument("text", nargs="?",
+                   help="the article text, or - to read it from stdin (read too when text is piped in without it)")
     p.add_argument("--id", dest="article_id", metavar="ID", help="the article id to explain (with --input)")
     p.add_argument("--input", metavar="FILE", help="a .jsonl/.csv/.txt input holding the article")
     p.add_argument("--rules", action="append", default=[], metavar="DIR",
                    help="a rules directory layered over the built-in rules (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     return p
-
-
-def normalized(field: str, v: dict) -> str:
-    """The normalized value of one extracted value, as one short text."""
-    if field == "dates":
-        out = v.get("date") or "(no ISO date)"
-        return out + (" [event]" if v.get("is_event") else "")
-    if field == "officials":
-        extra = [x for x in (v.get("acting"), v.get("honorific"), v.get("degrees")) if x]
-        return f"{v.get('name')} · {v.get('role')}" + (f" ({'; '.join(extra)})" if extra else "")
-    if field == "regencies":
-        return (f"{v.get('regency_name')} ({v.get('regency_code')})"
-                + (" [primary]" if v.get("is_primary") else ""))
-    if field == "programs":
-        return v.get("program", "") + (f" ({v['acronym']})" if v.get("acronym") else "")
-    if field == "participants":
-        return f"{v.get('count')}" + (f" [{v['qualifier']}]" if v.get("qualifier") else "")
-    if field == "percentages":
-        return f"{v.get('value')} %"
-    if field == "amounts":
-        return f"Rp {v.get('amount_idr'):,}".replace(",", ".")
-    return str(v)
 
 
 def _load_article(args):
@@ -78,22 +57,36 @@ def _load_article(args):
         except InputError as exc:
             _fail(str(exc))
         _fail(f"no article with id {args.article_id} in {args.input}")
-    if args.text is None:
-        _fail("give the article text, - for stdin, or --id ID --input FILE")
     from ..io.reading import normalize_newlines
+    if args.text is None:
+        # `cat artikel.txt | berita explain`: piped text needs no `-`; a terminal gets help
+        text = _read_stdin() if _piped_stdin() else ""
+        if not text.strip():
+            _fail("give the article text, - for stdin, or --id ID --input FILE (or pipe the text in)")
+        return normalize_newlines(text), None, None
     return normalize_newlines(_read_stdin() if args.text == "-" else args.text), None, None
+
+
+def _piped_stdin() -> bool:
+    """Whether stdin is there and is not a terminal."""
+    try:
+        return sys.stdin is not None and not sys.stdin.isatty()
+    except (AttributeError, ValueError):  # (no isatty, or closed)
+        return False
 
 
 def _read_stdin() -> str:
     """stdin decoded as `berita run` decodes a .txt file (newlines are left to the caller)."""
     from ..io.reading import _NotText, decode_bytes
     stream = getattr(sys.stdin, "buffer", None)
-    if stream is None:  # a text stream, already decoded
-        return sys.stdin.read()
     try:
+        if stream is None:  # a text stream, already decoded
+            return sys.stdin.read()
         return decode_bytes(stream.read())[0]
     except _NotText as exc:
         _fail(f"stdin is not text: {exc}")
+    except OSError as exc:
+        _fail(f"cannot read stdin: {exc}")
 
 
 def _fail(message: str):
@@ -134,9 +127,9 @@ def explain(text: str, rules_dirs=(), meta: dict | None = None, nlp=None, budget
         return max(bisect_right(starts, offset), 1)
 
     found = []
-    for field in FIELD_ORDER:
+    for field in FIELD_NAMES:
         for v in map(ground, values(doc, field)):
-            found.append({"field": field, "value": normalized(field, v), "surface": v["surface"],
+            found.append({"field": field, "value": FIELD[field].describe(v), "surface": v["surface"],
                           "start": v["start"], "end": v["end"], "sentence": sentence_no(v["start"]),
                           "rule": v["rule"]})
     leftovers = [dict(item, sentence=sentence_no(item["start"])) for item in map(ground, leftovers)]

@@ -36,8 +36,10 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+from ..fields import COLUMN_TYPES, FIELD, FIELD_NAMES, FIELDS
 from .regex_syntax import PLACEHOLDER, Node, Unsupported, parse, walk
-from .rules import BUILTIN_RULES_DIR, RuleError, _merge, alternation, read_rule_text, rule_files, YAML_LOADER
+from .rules import (BUILTIN_RULES_DIR, Pattern, RuleError, RuleSet, _merge, alternation, read_rule_text, rule_files,
+                    YAML_LOADER)
 
 # --------------------------------------------------------------------------- schema
 # Kinds of values. `fields` of a RULES/RECORDS key maps each field to its kind; a field
@@ -218,22 +220,27 @@ SCHEMA: dict[str, dict[str, Key]] = {
     },
 }
 
+# What the examples of a rule file expect: dates.yml the article's event date, the others
+# the values of fields (fields.py; a field's first column is its value): quantities.yml those
+# of the numeric fields, matching.yml any of them.
+NUMERIC_FIELDS = tuple(f.name for f in FIELDS if COLUMN_TYPES.get(f.columns[0]) in ("integer", "float"))
+EXPECT_FIELDS = {"dates": ("event_date",),
+                 **{name: (name,) for name in FIELD_NAMES if name != "dates" and name not in NUMERIC_FIELDS},
+                 "quantities": NUMERIC_FIELDS,
+                 "matching": ("event_date", *(name for name in FIELD_NAMES if name != "dates"))}
+
 # The example format of each file: the keys of one example besides `text`.
 EXAMPLE_FORMATS = {
     "dates": "expect: {event_date: YYYY-MM-DD or null}",
     "regencies": "expect: {regencies: [official names of the primary regencies]}",
     "officials": "expect: {officials: [{name: ..., role: ...}]}",
     "programs": "expect: {programs: [names]}",
-    "quantities": "expect: {participants: [...], percentages: [...], amounts: [...]} (any of them)",
+    "quantities": "expect: {" + ", ".join(f"{name}: [...]" for name in NUMERIC_FIELDS) + "} (any of them)",
     "numbers": "value: the number",
     "boilerplate": "boilerplate: true or false",
     "sentences": "sentences: how many",
-    "matching": "expect: {any of event_date, regencies, officials, programs, participants, percentages, amounts}",
+    "matching": "expect: {any of " + ", ".join(EXPECT_FIELDS["matching"]) + "}",
 }
-EXPECT_FIELDS = {"dates": ("event_date",), "regencies": ("regencies",), "officials": ("officials",),
-                 "programs": ("programs",), "quantities": ("participants", "percentages", "amounts"),
-                 "matching": ("event_date", "regencies", "officials", "programs", "participants", "percentages",
-                              "amounts")}
 
 # Which module reads which rule file: a key the code reads is allowed even before SCHEMA
 # describes it (then only its YAML is checked), so tuning the extractors never blocks a run.
@@ -577,9 +584,8 @@ def _expansions(merged: dict[str, dict]) -> dict[str, str]:
         out[name] = alternation(str(w) for w in words) if isinstance(words, list) and words else "(?:x)"
     try:
         from ..extractors.numbers import number_regex
-        from .rules import RuleSet
         source = number_regex(RuleSet(merged, {}))
-        regex.compile(source)
+        Pattern.of(source, "numbers", prefilter=False)  # (raises when it does not compile)
         out["number"] = source
         out["digits"] = merged["numbers"]["digits"]
     except Exception:  # a broken numbers.yml is reported on its own keys
@@ -611,7 +617,7 @@ def _check_pattern(ctx: _Context, src: _Source, node, key: Key, what: str, rule_
         expanded = f"(?:{expanded})"
     flags = regex.V0 | (regex.IGNORECASE if key.ignorecase else 0)
     try:
-        compiled = regex.compile(expanded, flags)
+        compiled = Pattern.of(expanded, rule_id or what, flags, prefilter=False).regex
     except regex.error as exc:
         ctx.problems.add(path, line, f"{label} does not compile: {exc}")
         return
@@ -801,7 +807,7 @@ def example_format_problems(name: str, ex: Any, gazetteer: frozenset | None = No
                 elif fld == "officials":
                     if not all(isinstance(o, dict) and set(o) <= {"name", "role"} and o.get("name") for o in want):
                         out.append("officials must be a list of {name, role}")
-                elif fld in ("participants", "percentages", "amounts"):
+                elif fld in NUMERIC_FIELDS:
                     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in want):
                         out.append(f"{fld} must be a list of numbers")
                 elif not all(isinstance(v, str) for v in want):
@@ -946,8 +952,9 @@ class Result:
         return (f"{self.example.label}: {_short(self.example.text)}: expected {self.expected}, got {self.got}")
 
 
-_NOTHING = {"dates": {"event_date": None}, "regencies": {"regencies": []}, "officials": {"officials": []},
-            "programs": {"programs": []}, "quantities": {"participants": [], "percentages": [], "amounts": []}}
+# what a negative expects: no event date and no values
+_NOTHING = {name: {f: None if f == "event_date" else [] for f in expected}
+            for name, expected in EXPECT_FIELDS.items() if name != "matching"}
 
 
 def collect_examples(extra_dirs=(), only: Iterable[str] = ()) -> list[Example]:
@@ -1070,7 +1077,7 @@ def run_example(example: Example, nlp) -> Result:
             exp_parts.append(f"programs {_fmt_list(want)}")
             got_parts.append(f"programs {_fmt_list(got)}")
         else:
-            attr = {"participants": "count", "percentages": "value", "amounts": "amount_idr"}[fld]
+            attr = FIELD[fld].columns[0]  # the number itself
             got = sorted({_num(v[attr]) for v in values(doc, fld)})
             ok &= got == sorted({_num(w) for w in want})
             exp_parts.append(f"{fld} {_fmt_list(sorted({_num(w) for w in want}))}")

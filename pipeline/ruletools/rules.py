@@ -76,6 +76,16 @@ class Pattern:
     needs: tuple[str, ...] | None = None
     starts: tuple[str, ...] | None = None
 
+    @classmethod
+    def of(cls, source: str, rule_id: str, flags: int = 0, prefilter: bool = True) -> "Pattern":
+        """Compile a rule pattern (regex.error when it does not compile); `prefilter=False`
+        leaves out the strings its matches need (reading them off costs ~4 ms a pattern),
+        for a pattern that is only checked, never run."""
+        compiled = regex.compile(source, flags | regex.V0)
+        if not prefilter:
+            return cls(rule_id, compiled)
+        return cls(rule_id, compiled, needs=required_literals(source, flags), starts=required_prefixes(source, flags))
+
     def _match(self, text: str, pos: int, end: int):
         if GUARD.alarm:
             GUARD.rule = self.id
@@ -213,19 +223,29 @@ class RuleSet:
         """Compile a pattern, expanding {name} placeholders into alternations."""
         for key, alternation in expansions.items():
             pattern = pattern.replace("{" + key + "}", alternation)
-        return Pattern(rule_id, regex.compile(pattern, flags | regex.V0), needs=required_literals(pattern, flags),
-                       starts=required_prefixes(pattern, flags))
+        return Pattern.of(pattern, rule_id, flags)
 
 
 _CACHE: dict[tuple, RuleSet] = {}
 
 
+def rules_key(extra_dirs: Iterable[Path | str] = ()) -> tuple[str, ...]:
+    """The key of a list of rules directories: one rule set (and one pipeline) per key."""
+    return tuple(str(Path(d).resolve()) for d in extra_dirs)
+
+
 def cached_rules(extra_dirs: Iterable[Path | str] = ()) -> RuleSet:
     """One RuleSet per process and directory list, shared by all pipeline components."""
-    key = tuple(str(Path(d).resolve()) for d in extra_dirs)
+    key = rules_key(extra_dirs)
     if key not in _CACHE:
         _CACHE[key] = load_rules(extra_dirs)
     return _CACHE[key]
+
+
+def provide_rules(extra_dirs: Iterable[Path | str], ruleset: RuleSet) -> None:
+    """From now on `cached_rules(extra_dirs)` answers `ruleset` in this process, without
+    reading any file: a Dask worker runs with the rule set its client loaded."""
+    _CACHE[rules_key(extra_dirs)] = ruleset
 
 
 # libyaml's parser when PyYAML has it: the pure-Python one costs ~0.1 s per run on the rule files
