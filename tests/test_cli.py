@@ -110,6 +110,10 @@ def test_a_run_with_failed_articles_ends_with_their_reasons(tmp_path, capsys):
     (["diff", "a", "b", "--fromat", "jsonl"], "berita diff", "did you mean --format?"),
     (["rn", "in.jsonl"], "berita", "(did you mean run?)"),
     (["corrections", "glod"], "berita corrections", "(did you mean gold?)"),
+    (["eval", "g.jsonl", "d", "--hafl", "odd"], "berita eval", "did you mean --half?"),
+    (["explain", "teks", "--jsno"], "berita explain", "did you mean --json?"),
+    (["review", "d", "--recrods", "r.jsonl"], "berita review", "did you mean --records?"),
+    (["rules", "chekc"], "berita rules", "(did you mean check?)"),
 ])
 def test_a_misspelt_flag_shows_the_subcommand_s_usage_and_a_suggestion(argv, command, hint, capsys):
     with pytest.raises(SystemExit) as exit_:
@@ -127,6 +131,8 @@ def test_a_misspelt_flag_shows_the_subcommand_s_usage_and_a_suggestion(argv, com
     (["diff", "{tmp}", "{tmp}"], "berita diff: error: "),
     (["corrections", "apply", "{tmp}", "{tmp}/c.jsonl", "--out", "{tmp}/o"], "berita corrections apply: error: "),
     (["corrections", "gold", "{tmp}", "{tmp}/c.jsonl"], "berita corrections gold: error: "),
+    (["eval", "{tmp}/missing.gold.jsonl", "{tmp}"], "berita eval: error: "),
+    (["review", "{tmp}/nothing"], "berita review: error: "),
 ])
 def test_errors_have_one_prefix_berita_command_error(argv, prefix, tmp_path, capsys):
     (tmp_path / "in.jsonl").write_text(json.dumps({"id": "a", "text": ARTICLE}) + "\n", encoding="utf-8")

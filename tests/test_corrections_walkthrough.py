@@ -12,7 +12,6 @@ import json
 import re
 from pathlib import Path
 
-import pytest
 
 from pipeline import cli
 from pipeline.fields import FIELD_NAMES

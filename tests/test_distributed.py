@@ -24,10 +24,9 @@ from pipeline.cli import main  # noqa: E402
 from pipeline.distributed import DaskEngine, DaskError  # noqa: E402
 from pipeline.engine import run_articles  # noqa: E402
 from pipeline.io.reading import iter_articles  # noqa: E402
+from conftest import DEV, REPO  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "seed.jsonl"
-DEV = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
+SEED = REPO / "corpus" / "seed.jsonl"
 
 
 @pytest.fixture(scope="module")

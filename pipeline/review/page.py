@@ -32,7 +32,6 @@ CLI: ``berita review OUTDIR [--records PATH]`` -> :func:`main`.
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import hashlib
 import html
@@ -47,6 +46,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
+from ..arguments import BeritaParser
 from ..fields import FIELD_NAMES, FIELDS as FIELD_DECLARATIONS
 from ..io.tables import _fsync_dir, _lock, _unlock, clean_stale, exchange, temp_prefixes
 
@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ``argv`` excludes the program and sub-command names.
     """
-    parser = argparse.ArgumentParser(
+    parser = BeritaParser(
         prog="berita review",
         description="Write OUTDIR/review.html (and its data folder OUTDIR/review/), "
                     "an offline page to inspect a run's extractions.",
@@ -426,13 +426,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     records_path = args.records if args.records is not None else args.outdir / "records.jsonl"
     if not records_path.is_file():
-        print(f"berita review: {records_path} not found "
+        print(f"berita review: error: {records_path} not found "
               f"(run `berita run INPUT --out {args.outdir}` first)", file=sys.stderr)
         return 2
     try:
         path = write_review(args.outdir, args.records)
     except OSError as exc:
-        print(f"berita review: cannot write review page: {exc}; "
+        print(f"berita review: error: cannot write review page: {exc}; "
               f"{args.outdir / 'review.html'} left as it was", file=sys.stderr)
         return 1
     print(path)

@@ -33,7 +33,6 @@ identical to the reference scorer's sets.
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import re
@@ -46,6 +45,7 @@ from pathlib import Path
 
 import yaml
 
+from ..arguments import BeritaParser
 from ..fields import FIELD_NAMES
 from ..io.records import iter_records, table_rows
 from .rules import BUILTIN_RULES_DIR
@@ -508,8 +508,8 @@ def main(argv: list[str]) -> int:
     Returns 0; 2 with a one-line message when GOLD or PRED_DIR does not exist or
     PRED_DIR/records.jsonl has a line that is not a record.
     """
-    parser = argparse.ArgumentParser(prog="berita eval",
-                                     description="Score output tables against gold.")
+    parser = BeritaParser(prog="berita eval",
+                          description="Score output tables against gold.")
     parser.add_argument("gold", help="gold annotations, JSONL")
     parser.add_argument("pred_dir", help="directory holding the output tables")
     parser.add_argument("--json", action="store_true", help="print JSON")
@@ -520,14 +520,14 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     if not Path(args.gold).is_file():
-        print(f"berita eval: gold file not found: {args.gold}", file=sys.stderr)
+        print(f"berita eval: error: gold file not found: {args.gold}", file=sys.stderr)
         return 2
     if not Path(args.pred_dir).is_dir():
-        print(f"berita eval: prediction directory not found: {args.pred_dir}", file=sys.stderr)
+        print(f"berita eval: error: prediction directory not found: {args.pred_dir}", file=sys.stderr)
         return 2
     field = None if args.errors in (None, _ALL) else args.errors
     if field is not None and field not in FIELDS:
-        print(f"berita eval: unknown field {field!r}; one of {', '.join(FIELDS)}",
+        print(f"berita eval: error: unknown field {field!r}; one of {', '.join(FIELDS)}",
               file=sys.stderr)
         return 2
 
@@ -535,7 +535,7 @@ def main(argv: list[str]) -> int:
     try:
         result, details, overlap = _evaluate(args.gold, args.pred_dir, ids)
     except ValueError as exc:  # a line of records.jsonl that is not a record
-        print(f"berita eval: {exc}", file=sys.stderr)
+        print(f"berita eval: error: {exc}", file=sys.stderr)
         return 2
     # (--json is score.py's object, key for key; the overlap is printed with the table)
     print(json.dumps(result, indent=1) if args.json else format_table(result) + "\n" + format_overlap(overlap))

@@ -18,17 +18,17 @@ one-line message and exit status 1.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from bisect import bisect_right
 
+from ..arguments import BeritaParser
 from ..fields import FIELD, FIELD_NAMES
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="berita explain",
-                                description="Show sentences, extracted values with their rule ids, and leftovers.")
+def _parser() -> BeritaParser:
+    p = BeritaParser(prog="berita explain",
+                     description="Show sentences, extracted values with their rule ids, and leftovers.")
     p.add_argument("text", nargs="?",
                    help="the article text, or - to read it from stdin (read too when text is piped in without it)")
     p.add_argument("--id", dest="article_id", metavar="ID", help="the article id to explain (with --input)")

@@ -22,7 +22,6 @@ result per example; ``main`` is `berita rules check|test`.
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import difflib
 import os
@@ -36,6 +35,7 @@ from typing import Any, Iterable
 import regex
 import yaml
 
+from ..arguments import BeritaParser
 from ..fields import COLUMN_TYPES, FIELD, FIELD_NAMES, FIELDS
 from .regex_syntax import PLACEHOLDER, Node, Unsupported, parse, walk
 from .rules import (BUILTIN_RULES_DIR, Pattern, RuleError, RuleSet, _merge, alternation, read_rule_text, rule_files,
@@ -1100,8 +1100,8 @@ def run_examples(extra_dirs=(), only: Iterable[str] = (), nlp=None) -> list[Resu
 
 
 # --------------------------------------------------------------------------- command line
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="berita rules", description="Validate the rule files and run their examples.")
+def _parser() -> BeritaParser:
+    p = BeritaParser(prog="berita rules", description="Validate the rule files and run their examples.")
     sub = p.add_subparsers(dest="action", required=True)
     check = sub.add_parser("check", help="validate every rule file (built-in and --rules DIR)")
     check.add_argument("--rules", action="append", default=[], metavar="DIR",
@@ -1142,7 +1142,7 @@ def main(argv: list[str]) -> int:
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
-        print("berita rules: fix the problems above first (berita rules check)", file=sys.stderr)
+        print("berita rules: error: fix the problems above first (berita rules check)", file=sys.stderr)
         return 2
     try:
         results = run_examples(dirs, args.files)
