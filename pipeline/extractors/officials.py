@@ -835,6 +835,8 @@ class OfficialExtractor:
             if ins:
                 nxt = next((k for k in range(org_end, len(toks)) if toks[k].start >= ins.end()), len(toks))
                 org_end = nxt
+        if nxt >= len(toks):
+            return None, org_end, rule  # the insertion ran to the end of the sentence: no name after it
         if toks[nxt].text == ",":
             rule = "officials.role_comma_name"
             nxt += 1
