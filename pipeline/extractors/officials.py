@@ -327,7 +327,7 @@ class NameReader:
                 k = words.place_len(toks, j)
                 if k == 0 and w[:1].isupper() and lw not in words.not_name:
                     k = 1
-                if k == 0 and self.is_org_word(w):
+                if k == 0 and w[:1].isupper() and self.is_org_word(w):
                     # `Kepala Kantor Wilayah BPJS Ketenagakerjaan Jatim`: the body comes before its region
                     expect_place = False
                     continue
