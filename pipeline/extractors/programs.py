@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from ..ruletools.rules import RuleSet, alternation, cached_rules
+from .regencies import RegencyExtractor, norm_key
 from .spans import add_value, match_text
 
 # what separates the words of a program's name (`Jaminan Kesehatan Nasional-Kartu ...`)
@@ -57,6 +58,19 @@ class ProgramExtractor:
         self.institution = rules.compile(spec["institution_before"], "programs.institution_before")
         self.institutions = set(spec["institutions"])
         self.office_before = rules.compile(spec["office_before"], "programs.office_before") if spec.get("office_before") else None
+        self.regencies = RegencyExtractor(rules)
+
+    def without_regency(self, name: str) -> str:
+        """A name running on into a regency's name (`Program ... Ketenagakerjaan Tulungagung`,
+        often in a title) names the regency running it, as the `Kabupaten X` of name_tails
+        does: cut before it. Names that are also ordinary words (`needs_cue`) stay."""
+        places = list(self.regencies.mentions(name))
+        if not places:
+            return name
+        start, end, _ = places[-1]
+        if start == 0 or end != len(name) or norm_key(name[start:end]) in self.regencies.needs_cue:
+            return name
+        return name[:start].rstrip()
 
     @staticmethod
     def key(surface: str) -> str:
@@ -110,6 +124,7 @@ class ProgramExtractor:
                 name = m.group("name").strip()
                 while self.name_tails and (tail := self.name_tails.search(name)):
                     name = name[:tail.start()]
+                name = self.without_regency(name)
                 name = strip_end(self.name_end, name)
                 if uncommon and name.split()[0].lower() in self.common_words \
                         and not self.acronym_after.match(text, m.end()):
