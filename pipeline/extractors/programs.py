@@ -21,6 +21,9 @@ _WORD_GAP = regex.compile(r"[\s\-–]+")
 
 
 class ProgramExtractor:
+    # how far before a known program's name `institution_before` looks (`Badan Penyelenggara `)
+    INSTITUTION_REACH = 30
+
     def __init__(self, rules: RuleSet):
         spec = rules["programs"]
         self.known = {}
@@ -96,7 +99,7 @@ class ProgramExtractor:
         written: dict[str, str] = {}  # program -> its acronym as the article first writes one
         known_spans = []  # every known mention, not only each program's first
         for m in known:
-            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+            if self.institution.search(text[max(0, m.start() - self.INSTITUTION_REACH):m.start()]):
                 continue
             entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
@@ -112,7 +115,7 @@ class ProgramExtractor:
                     add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
         known_spans += [(v["start"], v["end"]) for v in seen.values()]
         for m in acronyms:
-            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+            if self.institution.search(text[max(0, m.start() - self.INSTITUTION_REACH):m.start()]):
                 continue
             if any(s <= m.start() and m.end() <= e for s, e in known_spans):
                 continue  # `Jamsostek` inside `Universal Coverage Jamsostek`
