@@ -267,3 +267,15 @@ def test_leftover_program_named_without_the_word_program(nlp):
 ])
 def test_no_leftover_where_a_rule_took_the_phrase(nlp, text):
     assert leftovers(nlp, text) == []
+
+
+def test_a_background_date_of_a_year_before_the_articles_own_is_not_the_event(extract):
+    # the URL dates the article; the first date is when the office was set up
+    text = "Kantor itu dibentuk pada 9 Desember 2022 lalu. Santunan diserahkan pada 30 Oktober 2023 di aula."
+    url = "https://example.com/2023/10/31/kantor-menyerahkan-santunan"
+    assert extract(text, url=url)["event_date"] == "2023-10-30"
+    # without the article's date nothing tells which is background: the first date stays
+    assert extract(text)["event_date"] == "2022-12-09"
+    # an earlier-year date that is the only one stays the event (a December event reported in January)
+    assert extract("Santunan diserahkan pada 30 Desember 2022 di aula.",
+                   url="https://example.com/2023/01/02/santunan")["event_date"] == "2022-12-30"

@@ -117,3 +117,11 @@ def test_every_rule_pattern_carries_a_rule_id(nlp):
         bare = [p.pattern for p in found if not isinstance(p, Pattern)]
         assert bare == [], f"{name}: compiled without rules.Pattern (no rule id, no time limit)"
         assert all(p.id.startswith(("officials.", "sentences.")) for p in found)
+
+
+def test_an_insertion_running_to_the_end_of_the_text_is_no_name_and_no_error(extract):
+    # `, yang ...` after the office runs to the text's end: nothing follows to read a name from
+    record = extract("Acara itu dihadiri Kepala Dinas Sosial, yang baru dilantik")
+    assert record["officials"] == []
+    record = extract("Acara itu dihadiri Kepala Dinas Sosial, yang baru dilantik. Bupati Buol, Ahmad Fauzi, hadir.")
+    assert [p["name"] for p in record["officials"]] == ["Ahmad Fauzi"]

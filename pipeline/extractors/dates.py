@@ -185,6 +185,7 @@ class DateExtractor:
         if not usable:
             self.choose_relative(doc, candidates)
             return
+        usable = self.current(doc, usable)
         cued = [d for d in usable if d["event_cue"]]
         first = usable[0]
         event = first
@@ -193,6 +194,19 @@ class DateExtractor:
             event = cued[0]
         event["is_event"] = True
         doc._.event_date = event
+
+
+    def current(self, doc: Doc, usable: list[dict]) -> list[dict]:
+        """The dates of the article's own time. Its year is the URL's or published field's, or
+        that of a weekday-dated mention (`katanya, Selasa (31/10/2023)`): a date of an earlier
+        year written without a weekday is background (`dibentuk pada 9 Desember 2022 lalu`,
+        when a province or an office was set up), never the reported event."""
+        ref_year, _ = self.reference_year(doc)
+        years = [d["date"][:4] for d in usable if d["weekday"]] + ([f"{ref_year:04d}"] if ref_year else [])
+        if not years:
+            return usable
+        now = max(years)
+        return [d for d in usable if d["weekday"] or d["date"][:4] >= now] or usable
 
 
 def _alone_on_line(text: str, start: int, end: int) -> bool:

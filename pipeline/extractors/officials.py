@@ -327,6 +327,10 @@ class NameReader:
                 k = words.place_len(toks, j)
                 if k == 0 and w[:1].isupper() and lw not in words.not_name:
                     k = 1
+                if k == 0 and w[:1].isupper() and self.is_org_word(w):
+                    # `Kepala Kantor Wilayah BPJS Ketenagakerjaan Jatim`: the body comes before its region
+                    expect_place = False
+                    continue
                 if k == 0:
                     break
                 j += k
@@ -835,6 +839,8 @@ class OfficialExtractor:
             if ins:
                 nxt = next((k for k in range(org_end, len(toks)) if toks[k].start >= ins.end()), len(toks))
                 org_end = nxt
+        if nxt >= len(toks):
+            return None, org_end, rule  # the insertion ran to the end of the sentence: no name after it
         if toks[nxt].text == ",":
             rule = "officials.role_comma_name"
             nxt += 1

@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 
 from . import lexicon
 from ..ruletools.rules import RuleSet, alternation, cached_rules
+from .regencies import RegencyExtractor, norm_key
 from .spans import add_value, match_text
 
 # what separates the words of a program's name (`Jaminan Kesehatan Nasional-Kartu ...`)
@@ -20,6 +21,9 @@ _WORD_GAP = regex.compile(r"[\s\-–]+")
 
 
 class ProgramExtractor:
+    # how far before a known program's name `institution_before` looks (`Badan Penyelenggara `)
+    INSTITUTION_REACH = 30
+
     def __init__(self, rules: RuleSet):
         spec = rules["programs"]
         self.known = {}
@@ -57,6 +61,19 @@ class ProgramExtractor:
         self.institution = rules.compile(spec["institution_before"], "programs.institution_before")
         self.institutions = set(spec["institutions"])
         self.office_before = rules.compile(spec["office_before"], "programs.office_before") if spec.get("office_before") else None
+        self.regencies = RegencyExtractor(rules)
+
+    def without_regency(self, name: str) -> str:
+        """A name running on into a regency's name (`Program ... Ketenagakerjaan Tulungagung`,
+        often in a title) names the regency running it, as the `Kabupaten X` of name_tails
+        does: cut before it. Names that are also ordinary words (`needs_cue`) stay."""
+        places = list(self.regencies.mentions(name))
+        if not places:
+            return name
+        start, end, _ = places[-1]
+        if start == 0 or end != len(name) or norm_key(name[start:end]) in self.regencies.needs_cue:
+            return name
+        return name[:start].rstrip()
 
     @staticmethod
     def key(surface: str) -> str:
@@ -82,7 +99,7 @@ class ProgramExtractor:
         written: dict[str, str] = {}  # program -> its acronym as the article first writes one
         known_spans = []  # every known mention, not only each program's first
         for m in known:
-            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+            if self.institution.search(text[max(0, m.start() - self.INSTITUTION_REACH):m.start()]):
                 continue
             entry = self.by_key[self.key(m.group(0))]
             add(entry["name"].lower(), m.start(), m.end(), "programs.known", entry["name"], entry.get("acronym", ""))
@@ -98,7 +115,7 @@ class ProgramExtractor:
                     add(name.lower(), m.start(), m.end(), pattern.id, name, entry.get("acronym", ""))
         known_spans += [(v["start"], v["end"]) for v in seen.values()]
         for m in acronyms:
-            if self.institution.search(text[max(0, m.start() - 5):m.start()]):
+            if self.institution.search(text[max(0, m.start() - self.INSTITUTION_REACH):m.start()]):
                 continue
             if any(s <= m.start() and m.end() <= e for s, e in known_spans):
                 continue  # `Jamsostek` inside `Universal Coverage Jamsostek`
@@ -110,6 +127,7 @@ class ProgramExtractor:
                 name = m.group("name").strip()
                 while self.name_tails and (tail := self.name_tails.search(name)):
                     name = name[:tail.start()]
+                name = self.without_regency(name)
                 name = strip_end(self.name_end, name)
                 if uncommon and name.split()[0].lower() in self.common_words \
                         and not self.acronym_after.match(text, m.end()):
