@@ -176,6 +176,7 @@ def test_explain_has_the_article_budget(nlp, monkeypatch):
     assert berita("explain", ARTICLE)[0] == 0
 
 
+@pytest.mark.slow
 def test_explain_of_40000_dashes_ends_as_an_ordinary_article_does(tmp_path):
     """The issue's reproduction, as a user types it: `print('-'*40000) | berita explain -`."""
     def explain_stdin(data: bytes) -> float:
@@ -317,6 +318,7 @@ def _wait(condition, seconds: float) -> bool:
     return condition()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):

@@ -55,6 +55,7 @@ def test_the_total_is_counted_from_the_inputs(tmp_path):
     assert cli.count_articles([tmp_path / "missing"]) is None
 
 
+@pytest.mark.slow
 def test_progress_on_a_terminal_and_none_in_a_pipe(inputs, tmp_path):
     primary, secondary = pty.openpty()
     try:
@@ -153,6 +154,7 @@ def test_help_describes_every_argument():
 
 # --------------------------------------------------------------------- explain reads a pipe
 
+@pytest.mark.slow
 def test_explain_reads_piped_text_without_an_argument():
     proc = subprocess.run([*BERITA, "explain"], input=ARTICLE.encode(), cwd=REPO, capture_output=True,
                           timeout=300)

@@ -19,6 +19,7 @@ import pytest
 
 pytest.importorskip("dask")
 distributed = pytest.importorskip("dask.distributed")
+pytestmark = pytest.mark.slow  # a Dask cluster per test module: make test runs it, make check does not
 
 from pipeline.cli import main  # noqa: E402
 from pipeline.distributed import DaskEngine, DaskError  # noqa: E402

@@ -107,6 +107,7 @@ def test_gold_spans_are_whole_words_and_the_longer_span_wins():
     assert spans == [("Rahmat Hidayat", "PERSON"), ("Kabupaten Sukasari", "PLACE"), ("Sukasari", "PLACE")]
 
 
+@pytest.mark.slow
 def test_dev_paragraph_marks_gold_spans_and_lower_case_words_and_leaves_the_rest_unknown():
     import spacy
     text = "Kepala Dinas Rahmat Hidayat meninjau pasar."

@@ -493,6 +493,7 @@ def test_output_is_deterministic(run_dir: Path):
     assert _tree(run_dir) == a
 
 
+@pytest.mark.slow
 def test_memory_is_flat(tmp_path: Path):
     """Python's peak allocation while writing the page does not grow with the articles."""
     peaks, sizes = {}, {}

@@ -133,6 +133,7 @@ def test_export_equals_a_run_on_the_seed_corpus(tmp_path, capsys):
     assert_export_is_a_run(capsys, tmp_path, store, SEED)
 
 
+@pytest.mark.slow
 @needs_dev
 def test_export_equals_a_run_on_a_dev_sample(tmp_path, capsys):
     dev = articles(DEV)[:15]
@@ -143,6 +144,7 @@ def test_export_equals_a_run_on_a_dev_sample(tmp_path, capsys):
     assert_export_is_a_run(capsys, tmp_path, store, *days)
 
 
+@pytest.mark.slow
 def test_rerun_stale_reprocesses_only_rows_of_another_rule_set(tmp_path, capsys):
     store, overlay = tmp_path / "s.duckdb", rules_overlay(tmp_path)
     old = write_jsonl(tmp_path / "old.jsonl", [{"id": f"old{n}", "text": HERDERS.format(n=n)} for n in (11, 12)])
