@@ -319,6 +319,11 @@ class NameReader:
         while j < len(toks):
             w = toks[j].text
             lw = w.lower().rstrip(".")
+            if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position; `Kantor Wilayah (Kanwil) BPJS`
+                close = next((k for k in range(j, min(j + 8, len(toks))) if toks[k].text == ")"), None)
+                if close is not None:
+                    j = close + 1
+                    continue
             if expect_place and (lw in words.branch_kinds or lw in words.place_after):
                 j += 1  # `Cabang Perintis Barabai`, `Cabang Kota Baubau`: the place is still to come
                 continue
@@ -349,11 +354,6 @@ class NameReader:
             if lw in words.org_joiners and j + 1 < len(toks) and self.is_org_word(toks[j + 1].text):
                 j += 1
                 continue
-            if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position
-                close = next((k for k in range(j, min(j + 8, len(toks))) if toks[k].text == ")"), None)
-                if close is not None:
-                    j = close + 1
-                    continue
             k = words.place_len(toks, j)
             if k:
                 j += k
