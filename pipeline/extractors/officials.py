@@ -368,9 +368,14 @@ class NameReader:
         vocab = self.words
         j = i
         honorifics = []
-        while j < len(toks) and vocab.is_honorific(toks[j].text) and j + 1 < len(toks) and toks[j + 1].text[:1].isupper():
-            honorifics.append(toks[j].text)
-            j += 1
+        while j + 1 < len(toks) and vocab.is_honorific(toks[j].text):
+            # an honorific in brackets qualifies the one before it (`Dr. (HC)`)
+            k = j + 4 if toks[j + 1].text == "(" and j + 4 < len(toks) and vocab.is_honorific(toks[j + 2].text) \
+                and toks[j + 3].text == ")" else j + 1
+            if not toks[k].text[:1].isupper():
+                break
+            honorifics.append(" ".join(t.text for t in toks[j:k]).replace("( ", "(").replace(" )", ")"))
+            j = k
         first = j
         words: list[Token] = []
         while j < len(toks) and len(words) < vocab.MAX_NAME_WORDS:
