@@ -319,6 +319,11 @@ class NameReader:
         while j < len(toks):
             w = toks[j].text
             lw = w.lower().rstrip(".")
+            if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position; `Kantor Wilayah (Kanwil) BPJS`
+                close = next((k for k in range(j, min(j + 8, len(toks))) if toks[k].text == ")"), None)
+                if close is not None:
+                    j = close + 1
+                    continue
             if expect_place and (lw in words.branch_kinds or lw in words.place_after):
                 j += 1  # `Cabang Perintis Barabai`, `Cabang Kota Baubau`: the place is still to come
                 continue
@@ -349,11 +354,6 @@ class NameReader:
             if lw in words.org_joiners and j + 1 < len(toks) and self.is_org_word(toks[j + 1].text):
                 j += 1
                 continue
-            if w == "(":  # (Pj), (Kadis), (Disnaker) inside a position
-                close = next((k for k in range(j, min(j + 8, len(toks))) if toks[k].text == ")"), None)
-                if close is not None:
-                    j = close + 1
-                    continue
             k = words.place_len(toks, j)
             if k:
                 j += k
@@ -368,9 +368,14 @@ class NameReader:
         vocab = self.words
         j = i
         honorifics = []
-        while j < len(toks) and vocab.is_honorific(toks[j].text) and j + 1 < len(toks) and toks[j + 1].text[:1].isupper():
-            honorifics.append(toks[j].text)
-            j += 1
+        while j + 1 < len(toks) and vocab.is_honorific(toks[j].text):
+            # an honorific in brackets qualifies the one before it (`Dr. (HC)`)
+            k = j + 4 if toks[j + 1].text == "(" and j + 4 < len(toks) and vocab.is_honorific(toks[j + 2].text) \
+                and toks[j + 3].text == ")" else j + 1
+            if not toks[k].text[:1].isupper():
+                break
+            honorifics.append(" ".join(t.text for t in toks[j:k]).replace("( ", "(").replace(" )", ")"))
+            j = k
         first = j
         words: list[Token] = []
         while j < len(toks) and len(words) < vocab.MAX_NAME_WORDS:
