@@ -289,3 +289,13 @@ def test_a_law_or_body_set_up_a_few_words_before_its_date_is_background(extract)
     assert extract(text)["event_date"] == "2025-08-20"
     # a date that is the event stays, however far a set-up word stands before it in another clause
     assert extract("Posko dibentuk Dinas Sosial. Santunan diserahkan pada 5 Mei 2025.")["event_date"] == "2025-05-05"
+
+
+def test_a_related_block_above_the_articles_byline_ends_at_its_dateline(extract):
+    # the site puts `Berita Terkait` above the article's header: the body under the byline and
+    # dateline is content; the related headline above it stays boilerplate
+    text = ("Berita Terkait\n\nBupati Serahkan 300 Kartu Peserta\n\nReporter: Budi | Editor: Ani\n\n"
+            "PENAJAM - Pemkab menambah 4.000 peserta baru, kata Bupati, Senin (25/11/2024).")
+    rec = extract(text)
+    assert [p["count"] for p in rec["participants"]] == [4000]
+    assert rec["event_date"] == "2024-11-25"
