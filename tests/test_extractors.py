@@ -274,8 +274,28 @@ def test_a_background_date_of_a_year_before_the_articles_own_is_not_the_event(ex
     text = "Kantor itu dibentuk pada 9 Desember 2022 lalu. Santunan diserahkan pada 30 Oktober 2023 di aula."
     url = "https://example.com/2023/10/31/kantor-menyerahkan-santunan"
     assert extract(text, url=url)["event_date"] == "2023-10-30"
-    # without the article's date nothing tells which is background: the first date stays
-    assert extract(text)["event_date"] == "2022-12-09"
+    # without the article's date, and without a set-up word (dates.yml non_event_cues), nothing
+    # tells which is background: the first date stays
+    assert extract(text.replace("dibentuk", "diresmikan"))["event_date"] == "2022-12-09"
     # an earlier-year date that is the only one stays the event (a December event reported in January)
     assert extract("Santunan diserahkan pada 30 Desember 2022 di aula.",
                    url="https://example.com/2023/01/02/santunan")["event_date"] == "2022-12-30"
+
+
+def test_a_law_or_body_set_up_a_few_words_before_its_date_is_background(extract):
+    # no URL, published field or weekday dates the article: the set-up word alone marks history
+    text = ("Provinsi itu lahir dari undang-undang yang ditetapkan Presiden Joko Widodo pada 25 Juli 2022. "
+            "Penandatanganan MoU dilakukan pada 20 Agustus 2025 di Merauke.")
+    assert extract(text)["event_date"] == "2025-08-20"
+    # a date that is the event stays, however far a set-up word stands before it in another clause
+    assert extract("Posko dibentuk Dinas Sosial. Santunan diserahkan pada 5 Mei 2025.")["event_date"] == "2025-05-05"
+
+
+def test_a_related_block_above_the_articles_byline_ends_at_its_dateline(extract):
+    # the site puts `Berita Terkait` above the article's header: the body under the byline and
+    # dateline is content; the related headline above it stays boilerplate
+    text = ("Berita Terkait\n\nBupati Serahkan 300 Kartu Peserta\n\nReporter: Budi | Editor: Ani\n\n"
+            "PENAJAM - Pemkab menambah 4.000 peserta baru, kata Bupati, Senin (25/11/2024).")
+    rec = extract(text)
+    assert [p["count"] for p in rec["participants"]] == [4000]
+    assert rec["event_date"] == "2024-11-25"

@@ -255,6 +255,9 @@ class BoilerplateMarker:
         self.tail_patterns = [rules.compile(p["pattern"], p["id"]) for p in spec.get("tail", [])]
         self.list_header = rules.compile(spec["list_header"], "boilerplate.list_header") if spec.get("list_header") else None
         self.list_item = rules.compile(spec["list_item"], "boilerplate.list_item") if spec.get("list_item") else None
+        end = spec.get("tail_end") or {}
+        self.tail_end = (rules.compile(end["byline"], "boilerplate.tail_end.byline"),
+                         rules.compile(end["dateline"], "boilerplate.tail_end.dateline")) if end else None
         # most lines are content: a few joined patterns rule out all tail and line patterns
         self.prefilter = any_of(rules, self.tail_patterns + self.line_patterns, "boilerplate.any")
 
@@ -271,17 +274,25 @@ class BoilerplateMarker:
         list_header, rule_of_header = False, ""
         # a pattern whose required words the whole text lacks matches no line of it
         prefilter = [p for p in self.prefilter if p.possible(text)]
+        tail, after_byline = None, False  # an open tail: (its start, its rule)
         for line in text.split("\n"):
             start, end = pos, pos + len(line)
             pos = end + 1
             if not line.strip():
                 continue
-            tail = rule = None
+            if tail:
+                # a tail above the article's own byline ends there: the dateline under it starts the body
+                if not (after_byline and self.tail_end[1].search(line)):
+                    after_byline = bool(self.tail_end and self.tail_end[0].search(line))
+                    continue
+                found.append((tail[0], start, tail[1]))
+                tail = None
+            rule = None
             if self._may_match(line, prefilter):
-                tail = next((p.id for p in self.tail_patterns if p.search(line)), None)
-                if tail:
-                    found.append((start, len(text), tail))
-                    break
+                rule = next((p.id for p in self.tail_patterns if p.search(line)), None)
+                if rule:
+                    tail, after_byline, list_header = (start, rule), False, False
+                    continue
                 rule = next((p.id for p in self.line_patterns if p.search(line)), None)
             if rule:
                 found.append((start, end, rule))
@@ -292,6 +303,8 @@ class BoilerplateMarker:
             else:
                 list_header = False
             rule_of_header = rule or rule_of_header
+        if tail:
+            found.append((tail[0], len(text), tail[1]))
         return found
 
     def _matching_doc(self, doc: Doc) -> Doc:

@@ -88,7 +88,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "purpose": PURPOSE,
         "line": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
         "tail": Key(RULES, fields=_fields(id=Key(TEXT, True), pattern=Key(PATTERN, True))),
-        "list_header": Key(PATTERN), "list_item": Key(PATTERN),
+        "list_header": Key(PATTERN), "list_item": Key(PATTERN), "tail_end": Key(PATTERN_MAP),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
     },
     "matching": {  # pipeline/extractors/cleaning.py
