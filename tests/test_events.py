@@ -209,3 +209,9 @@ def test_an_article_of_unknown_regency_never_bridges_two_regencies():
         assert all(row["disagree"] is None for row in event_rows(list(order), firsts))
     # alone, the bare copy joins either one: it is the regencies that keep them apart
     assert group([south, bare]) == [0, 0] and group([bare, east]) == [0, 0]
+
+
+def test_in_a_plain_run_the_id_follows_the_input_order():
+    a, b = key("a", officials=["x", "y"]), key("b", officials=["x", "y"])
+    assert [r["event_id"] for r in event_rows([a, b], group([a, b]))] == [event_id("a")]
+    assert [r["event_id"] for r in event_rows([b, a], group([b, a]))] == [event_id("b")]

@@ -276,9 +276,9 @@ def group(keys: list[EventKey], rules: dict | None = None, events: list[list[int
     known among `keys` (each joined as it is), and `only` marks the new articles; then
     only pairs with a new article are compared (links between old articles are already in
     their events). That gives the groups of grouping everything, except that a stored event
-    is never taken apart: where a new article of another regency is more similar to an
-    unknown-regency member than the link that put it there, a run over everything would
-    move that member to the new article's event, and the store keeps it."""
+    is never taken apart: where a new link is stronger than the one that put an
+    unknown-regency member into its stored event, grouping everything (strongest first) can
+    put that member with an article of another regency instead; the store keeps it."""
     g = _Grouping(keys, rules or spec())
     for members in events:  # kept as they are (a stored event never loses a member)
         for i in members[1:]:
