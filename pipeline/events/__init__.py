@@ -23,8 +23,8 @@ A pair rule that links needs one of these (see the comment in rules/events.yml),
 the blocks lose no link. `event_rows` then makes one row per event: an id from its first
 member in input/store order (stable across store appends, which only add later members;
 in a plain run, an article put before the first member makes a new id: docs/EVENTS.md),
-canonical values, and the fields on which members disagree. Members are never summed: an event's `participants` is the
-number its members report, not their total.
+canonical values, and the fields on which members disagree. Members are never summed:
+an event's `participants` is the number its members report, not their total.
 """
 from __future__ import annotations
 
@@ -280,7 +280,7 @@ def group(keys: list[EventKey], rules: dict | None = None, events: list[list[int
     unknown-regency member into its stored event, grouping everything (strongest first) can
     put that member with an article of another regency instead; the store keeps it."""
     g = _Grouping(keys, rules or spec())
-    for members in events:  # kept as they are (a stored event never loses a member)
+    for members in events:  # kept as they are: an append never takes a stored event apart
         for i in members[1:]:
             g.join(members[0], i)
     if g.n:
