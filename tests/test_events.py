@@ -6,12 +6,15 @@
 * the hard negatives stay apart: the same regency and program on another date; the same
   release text on the same day in the neighbouring regency; the province's event in the
   regency on the same day;
+* an article of unknown regency that is a near-duplicate of two articles of different
+  regencies joins the one it is most similar to, in any input order, never both;
 * an event keeps its id when a later `--into` append adds a member, and the store's
   export (events.csv included) is the plain run's.
 """
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from pathlib import Path
 
@@ -19,7 +22,7 @@ import duckdb
 import pytest
 
 from pipeline import cli
-from pipeline.events import EventKey, event_id, event_rows, group
+from pipeline.events import EventKey, event_id, event_rows, group, signature
 from test_store import assert_export_is_a_run, stored, write_jsonl
 
 RELEASE = ("Pemerintah Kabupaten {regency} menyerahkan kartu peserta BPJS Ketenagakerjaan kepada {count} pekerja "
@@ -179,3 +182,36 @@ def test_a_store_from_before_events_gets_them_on_the_next_append(tmp_path, capsy
     assert stored(store, "SELECT value FROM store_info") == [("2",)]
     assert stored(store, "SELECT article_ids FROM events") == [("outlet-a; outlet-b",)]
     assert_export_is_a_run(capsys, tmp_path, store, items)
+
+
+# one release as three outlets carried it: with its regency, with another regency's name in
+# its place, and with the regency words left out (its regency then unknown)
+BRIDGED = ("{place}Dinas Sosial menyalurkan bantuan pangan kepada keluarga penerima manfaat di balai desa, "
+           "Kamis (6/3/2025). Kepala dinas mengatakan beras dan minyak goreng dibagikan sesuai data terpadu "
+           "kesejahteraan sosial yang diperbarui bulan lalu. Warga diminta membawa kartu keluarga dan kartu "
+           "tanda penduduk saat pengambilan bantuan di kantor desa masing-masing. {extra}")
+EXTRA = "Penyaluran tahap berikutnya dijadwalkan bulan depan setelah verifikasi data selesai dilakukan petugas."
+
+
+def text_key(article_id: str, regency: str | None, text: str) -> EventKey:
+    return EventKey(article_id, regency, None, None, "2025-03-06", (), (), (), signature({"text": text}))
+
+
+def test_an_article_of_unknown_regency_never_bridges_two_regencies():
+    south = text_key("south", "71.11", BRIDGED.format(place="Pemkab Bolaang Mongondow Selatan melalui ", extra=""))
+    east = text_key("east", "71.07", BRIDGED.format(place="Pemkab Minahasa Tenggara melalui ", extra=EXTRA))
+    # no regency, and the closing sentence only `east` has: more similar to `east`
+    bare = text_key("bare", None, BRIDGED.format(place="", extra=EXTRA))
+    for order in itertools.permutations([south, east, bare]):
+        firsts = group(list(order))
+        events = {frozenset(k.article_id for k, f in zip(order, firsts) if f == first) for first in firsts}
+        assert events == {frozenset({"south"}), frozenset({"east", "bare"})}
+        assert all(row["disagree"] is None for row in event_rows(list(order), firsts))
+    # alone, the bare copy joins either one: it is the regencies that keep them apart
+    assert group([south, bare]) == [0, 0] and group([bare, east]) == [0, 0]
+
+
+def test_in_a_plain_run_the_id_follows_the_input_order():
+    a, b = key("a", officials=["x", "y"]), key("b", officials=["x", "y"])
+    assert [r["event_id"] for r in event_rows([a, b], group([a, b]))] == [event_id("a")]
+    assert [r["event_id"] for r in event_rows([b, a], group([b, a]))] == [event_id("b")]

@@ -4,7 +4,13 @@ Each article gets a small key (`event_key`): its primary regency, event date, of
 programs, participant counts and a MinHash signature of its text (word 3-grams, site
 furniture left out). `group` links two articles when the pair rule of `rules/events.yml`
 says so and returns, for each article, the first article of its event: connected
-components of the links, so the result does not depend on the order pairs are looked at.
+components of the links, except that an event never holds two different known primary
+regencies. The pair rule never links two known regencies that differ, but an article of
+unknown regency could bridge them (the same release with and without its regency
+words); a link that would join components of two known regencies is refused. Which
+links are refused then depends on their order, so links are applied strongest first
+(higher text similarity; ties by the articles' positions): the unknown-regency article
+joins the article it is most similar to, whatever order the pairs are found in.
 
 Only pairs that share a block are compared, never all pairs:
 
@@ -14,10 +20,11 @@ Only pairs that share a block are compared, never all pairs:
 * one regency and one day (or the next day); one regency and one participant count.
 
 A pair rule that links needs one of these (see the comment in rules/events.yml), so
-the blocks lose no link. `event_rows` then makes one row per event: a stable id (from its
-first member, which later members never change), canonical values, and the fields on
-which members disagree. Members are never summed: an event's `participants` is the
-number its members report, not their total.
+the blocks lose no link. `event_rows` then makes one row per event: an id from its first
+member in input/store order (stable across store appends, which only add later members;
+in a plain run, an article put before the first member makes a new id: docs/EVENTS.md),
+canonical values, and the fields on which members disagree. Members are never summed:
+an event's `participants` is the number its members report, not their total.
 """
 from __future__ import annotations
 
@@ -183,6 +190,7 @@ class _Grouping:
         self.keys, self.rules = keys, rules
         self.n = len(keys)
         self.parent = list(range(self.n))
+        self.regency = [k.regency_code for k in keys]  # of a root: its component's known regency
         self.days = [_day(k) for k in keys]
         self.perms = rules["permutations"]
         self.sig, self.has_sig = _signatures(keys, self.perms)
@@ -193,13 +201,16 @@ class _Grouping:
             i = self.parent[i]
         return i
 
-    def union(self, i: int, j: int) -> None:
-        a, b = self.find(i), self.find(j)
-        self.parent[max(a, b)] = min(a, b)  # the root is the event's first member
+    def join(self, i: int, j: int) -> None:
+        a, b = sorted((self.find(i), self.find(j)))
+        self.parent[b] = a  # the root is the event's first member
+        self.regency[a] = self.regency[a] or self.regency[b]
 
-    def consider(self, i: int, j: int) -> None:
-        if self.find(i) != self.find(j) and self.linked(i, j):
-            self.union(i, j)
+    def union(self, i: int, j: int) -> None:
+        """Join the components of i and j unless they have different known regencies."""
+        ra, rb = self.regency[self.find(i)], self.regency[self.find(j)]
+        if not (ra and rb and ra != rb):
+            self.join(i, j)
 
     def similarity(self, i: int, j: int) -> float:
         if not (self.has_sig[i] and self.has_sig[j]):
@@ -231,19 +242,30 @@ class _Grouping:
         return points >= r["link_points"]
 
     def compare_blocks(self, only: list[bool] | None) -> None:
-        """Compare the articles of each block (with `only`, just the pairs with an `only` member)."""
+        """Compare the articles of each block (with `only`, just the pairs with an `only` member).
+
+        A link between two articles of one known regency is never refused (both components
+        have that regency), so it is applied as found. A link with an unknown-regency article
+        (only a near-duplicate can be one) is applied after them, strongest first."""
         blocks, owners = block_keys(self.keys, self.rules)
         order = np.lexsort((owners, blocks))
         blocks, owners = blocks[order], owners[order]
         repeats = np.flatnonzero(blocks[1:] == blocks[:-1])  # p: blocks[p] == blocks[p + 1]
-        if not len(repeats):
-            return
-        for run in np.split(repeats, np.flatnonzero(np.diff(repeats) != 1) + 1):
+        bridges: set[tuple[int, int]] = set()
+        for run in np.split(repeats, np.flatnonzero(np.diff(repeats) != 1) + 1) if len(repeats) else ():
             run = owners[run[0]:run[-1] + 2].tolist()
             for x, i in enumerate(run):
                 for j in run[x + 1:]:
-                    if i != j and (only is None or only[i] or only[j]):
-                        self.consider(i, j)
+                    if i == j or not (only is None or only[i] or only[j]) or self.find(i) == self.find(j):
+                        continue
+                    if self.keys[i].regency_code and self.keys[j].regency_code:
+                        if self.linked(i, j):
+                            self.join(i, j)
+                    else:
+                        bridges.add((min(i, j), max(i, j)))
+        links = [(-self.similarity(i, j), i, j) for i, j in bridges if self.linked(i, j)]
+        for _, i, j in sorted(links):
+            self.union(i, j)
 
 
 def group(keys: list[EventKey], rules: dict | None = None, events: list[list[int]] = (),
@@ -252,19 +274,24 @@ def group(keys: list[EventKey], rules: dict | None = None, events: list[list[int
 
     A store adds articles without regrouping the rest: `events` are the groups already
     known among `keys` (each joined as it is), and `only` marks the new articles; then
-    only pairs with a new article are compared, which gives the same groups as grouping
-    everything (links between old articles are already in their events)."""
+    only pairs with a new article are compared (links between old articles are already in
+    their events). That gives the groups of grouping everything, except that a stored event
+    is never taken apart: where a new link is stronger than the one that put an
+    unknown-regency member into its stored event, grouping everything (strongest first) can
+    put that member with an article of another regency instead; the store keeps it."""
     g = _Grouping(keys, rules or spec())
-    for members in events:
+    for members in events:  # kept as they are: an append never takes a stored event apart
         for i in members[1:]:
-            g.union(members[0], i)
+            g.join(members[0], i)
     if g.n:
         g.compare_blocks(only)
     return [g.find(i) for i in range(g.n)]
 
 
 def event_id(first_member_id: str) -> str:
-    """Derived from the event's first member, so members added later never change it."""
+    """Derived from the event's first member in input/store order: a store appends later
+    members only, so they never change it; in a plain run, an article put before the first
+    member (a new file sorting earlier) changes it."""
     return "ev-" + hashlib.sha256(first_member_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
