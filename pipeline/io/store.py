@@ -138,7 +138,9 @@ def _insert_keys(con, article_ids: list[str], seqs: list[int], keys: list[EventK
 
 def _group_events(con, everything: bool) -> None:
     """Group the store's articles into events (`events`, `articles.event_id`), as a run
-    over the same articles in store order groups them.
+    over the same articles in store order groups them, with one exception: a stored event
+    is never taken apart, so an article of unknown regency stays where it joined even when
+    a later article would link to it more strongly (docs/EVENTS.md, "Event ids").
 
     New articles (no event yet) are compared with each other and with the stored articles
     that share a block with them; the events those belong to are read whole and rewritten,
