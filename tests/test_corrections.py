@@ -128,6 +128,10 @@ def test_reviewed_only_when_every_scored_value_has_a_verdict(run, tmp_path):
     ({"verdict": "edited", "corrected": {"name": 5}}, "wrong type"),
     ({"verdict": "edited", "corrected": None}, "needs `corrected`"),
     ({"start": None}, "start and end"),
+    ({"field": "dates", "verdict": "edited", "corrected": {"date": "2025-02-30"}}, "'2025-02-30' is not a date"),
+    ({"field": "dates", "verdict": "edited", "corrected": {"date": "20250203"}}, "is not a date"),
+    ({"verdict": "edited", "corrected": {"name": None}}, "name cannot be empty"),
+    ({"verdict": "edited", "corrected": {"name": " "}}, "name cannot be empty"),
 ])
 def test_malformed_lines_are_refused_with_their_line_number(run, tmp_path, change, message):
     rec = record_of(run)
@@ -135,6 +139,14 @@ def test_malformed_lines_are_refused_with_their_line_number(run, tmp_path, chang
     path = write(tmp_path / "c.jsonl", [good, {**good, **change}])
     with pytest.raises(CorrectionError, match=rf"c\.jsonl:2: .*{message}"):
         read_corrections(path)
+
+
+def test_a_byte_order_mark_does_not_break_the_first_line(run, tmp_path):
+    rec = record_of(run)
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + write(tmp_path / "plain.jsonl", [
+        line(rec, "officials", "wrong", rec["officials"][0])]).read_bytes())
+    assert [v.verdict for v in read_corrections(path)["a1"].values()] == ["wrong"]
 
 
 def test_an_unknown_regency_code_is_refused(run, tmp_path):

