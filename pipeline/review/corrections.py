@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..fields import COLUMNS, FIELD_NAMES
+from ..fields import COLUMNS, FIELD, FIELD_NAMES
 
 EVENT_DATE = "event_date"
 VERDICTS = ("correct", "wrong", "edited", "added")
@@ -66,11 +66,18 @@ class Verdict:
     end: int | None
     surface: str | None
     corrected: dict | None
+    ident: object = None  # the value's first key (its `value`'s; an added one's `corrected`'s)
 
     @property
     def key(self) -> tuple:
         # an article has one event date: its lines replace each other whatever their offsets
-        return (self.field,) if self.field == EVENT_DATE else (self.field, self.start, self.end)
+        return (self.field,) if self.field == EVENT_DATE else (self.field, self.start, self.end, self.ident)
+
+
+def value_key(field: str, item: dict) -> tuple:
+    """A value's identity within its article: two values of a field may share offsets (a
+    bundle names two programs at once), so its first key tells them apart."""
+    return (field, item["start"], item["end"], item.get(FIELD[field].columns[0]))
 
 
 def _parse(obj, path, lineno: int) -> Verdict:
@@ -118,7 +125,16 @@ def _parse(obj, path, lineno: int) -> Verdict:
             fail(f"an added {field} value needs `corrected` {REQUIRED[field]}")
     else:
         corrected = None
-    return Verdict(lineno, article_id, field, verdict, start, end, surface, corrected)
+    ident = None
+    if field != EVENT_DATE:
+        first = FIELD[field].columns[0]
+        if verdict == "added":
+            ident = corrected.get(first)
+        elif isinstance(obj.get("value"), dict):
+            ident = obj["value"].get(first)
+        else:
+            fail(f"a {verdict} value needs `value`, berita's value as in records.jsonl")
+    return Verdict(lineno, article_id, field, verdict, start, end, surface, corrected, ident)
 
 
 def read_corrections(path) -> dict[str, dict[tuple, Verdict]]:
@@ -198,13 +214,13 @@ def check(verdicts: dict[tuple, Verdict], record: dict, source: str) -> None:
                                   "made on another run?")
         if v.field == EVENT_DATE:
             continue
-        exists = any(item["start"] == v.start and item["end"] == v.end for item in record.get(v.field) or [])
+        exists = any(value_key(v.field, item) == v.key for item in record.get(v.field) or [])
+        what = f"{v.field} value {v.ident!r} at {v.start}-{v.end}"
         if v.verdict == "added" and exists:
-            raise CorrectionError(f"{where}: article {v.article_id} already has a {v.field} value at "
-                                  f"{v.start}-{v.end}; a change to it is `edited`")
+            raise CorrectionError(f"{where}: article {v.article_id} already has a {what}; a change to it is `edited`")
         if v.verdict != "added" and not exists:
-            raise CorrectionError(f"{where}: article {v.article_id} has no {v.field} value at {v.start}-{v.end} "
-                                  "in this run; were these corrections made on another run?")
+            raise CorrectionError(f"{where}: article {v.article_id} has no {what} in this run; were these "
+                                  "corrections made on another run?")
 
 
 def apply(record: dict, verdicts: dict[tuple, Verdict]) -> dict:
@@ -213,7 +229,7 @@ def apply(record: dict, verdicts: dict[tuple, Verdict]) -> dict:
     for field in FIELD_NAMES:
         items = []
         for item in record.get(field) or []:
-            v = verdicts.get((field, item["start"], item["end"]))
+            v = verdicts.get(value_key(field, item))
             if v is None or v.verdict == "correct":
                 items.append(item)
             elif v.verdict == "edited":
@@ -242,7 +258,7 @@ def is_reviewed(record: dict, verdicts: dict[tuple, Verdict]) -> bool:
         return False
     if record.get("event_date") is not None and (EVENT_DATE,) not in verdicts:
         return False
-    return all((field, item["start"], item["end"]) in verdicts
+    return all(value_key(field, item) in verdicts
                for field in SCORED for item in record.get(field) or [])
 
 
