@@ -96,6 +96,26 @@ def test_the_terminal_text_and_the_formats_for_tools(runs, capsys):
     assert capsys.readouterr().out == f"no differences between {a} and {a}\n"
 
 
+def program(name: str, acronym: str, start: int = 14, end: int = 29) -> dict:
+    return {"program": name, "acronym": acronym, "surface": TEXT[start:end], "mentions": 1, "start": start,
+            "end": end, "rule": "programs.bundle"}
+
+
+def test_a_change_to_one_of_two_values_at_the_same_offsets(tmp_path):
+    a = write_run(tmp_path / "a", [record("x", programs=[program("Jaminan Kecelakaan Kerja", "JKK"),
+                                                         program("Jaminan Kematian", "JKM")])])
+    b = write_run(tmp_path / "b", [record("x", programs=[program("Jaminan Kecelakaan Kerja", "JK"),
+                                                         program("Jaminan Kematian", "JKM")])])
+    changes = list(diff_runs(a, b))
+    assert [(c.field, c.kind, c.before["acronym"], c.after["acronym"]) for c in changes] == [
+        ("programs", "changed", "JKK", "JK")]
+    # another first key at the same offsets, with the other value kept: still one change
+    c = write_run(tmp_path / "c", [record("x", programs=[program("Jaminan Kematian", "JKM"),
+                                                         program("Jaminan Hari Tua", "JHT")])])
+    assert [(c.kind, c.before["program"], c.after["program"]) for c in diff_runs(a, c)] == [
+        ("changed", "Jaminan Kecelakaan Kerja", "Jaminan Hari Tua")]
+
+
 def test_a_directory_without_records_is_refused(runs, tmp_path, capsys):
     assert cli.main(["diff", str(runs[0]), str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"berita diff: error: {tmp_path}: no records.jsonl (not a berita output directory)\n"
