@@ -6,7 +6,9 @@ A value is identified by (article_id, field, start, end, first key) (the first k
 one pair of offsets, the ones left unpaired by their first key pair up in order: the same
 offsets with another normalized value (its grounding aside: surface, offsets, sentence,
 rule, mention count) is a change. An article's event date is compared as the field
-`event_date`. The runs are read from their records.jsonl side by side, one article at a time while their order agrees.
+`event_date`, and the article itself as the field `article`: it appears or disappears
+(present in one run only), or changes (its status, ok or error, and error). The runs are
+read from their records.jsonl side by side, one article at a time while their order agrees.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from ..fields import FIELD, FIELD_NAMES
 from ..io.records import iter_records
 
 EVENT_DATE = "event_date"
+ARTICLE = "article"
 # What locates a value rather than says what it is.
 GROUNDING = frozenset({"surface", "start", "end", "sentence", "rule", "mentions"})
 KINDS = ("appeared", "disappeared", "changed")
@@ -49,6 +52,10 @@ def _normalized(item: dict) -> dict:
     return {k: v for k, v in item.items() if k not in GROUNDING}
 
 
+def _status(record: dict | None) -> dict | None:
+    return record and {"status": record.get("status"), "error": record.get("error")}
+
+
 def _pairs(field: str, before: list[dict], after: list[dict]) -> Iterator[tuple[dict | None, dict | None]]:
     """The values at one pair of offsets in RUN_A and RUN_B, paired: by their first key,
     then the rest in order (a value is missing on one side when the counts differ)."""
@@ -69,6 +76,10 @@ def _pairs(field: str, before: list[dict], after: list[dict]) -> Iterator[tuple[
 def compare(a: dict | None, b: dict | None) -> Iterator[Change]:
     """The changes from record `a` to record `b` of one article (either may be missing)."""
     aid = (a or b)["article_id"]
+    status_a, status_b = _status(a), _status(b)
+    if status_a != status_b:
+        kind = "appeared" if a is None else "disappeared" if b is None else "changed"
+        yield Change(aid, ARTICLE, kind, None, None, None, status_a, status_b, None, None)
     date_a, date_b = (a or {}).get(EVENT_DATE), (b or {}).get(EVENT_DATE)
     if date_a != date_b:
         kind = "appeared" if date_a is None else "disappeared" if date_b is None else "changed"
@@ -135,12 +146,14 @@ def _flush(only_a: dict, order: list) -> Iterator[Change]:
 def describe(field: str, value: dict | None) -> str:
     if value is None:
         return "-"
+    if field == ARTICLE:
+        return value["status"] + (f" ({value['error']})" if value.get("error") else "")
     return (value["date"] or "none") if field == EVENT_DATE else FIELD[field].describe(value)
 
 
 def _what_changed(field: str, before: dict, after: dict) -> str:
     """The value, then each key that changed (its short form may not show it)."""
-    if field == EVENT_DATE:
+    if field in (EVENT_DATE, ARTICLE):
         return f"{describe(field, before)} → {describe(field, after)}"
     keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     return f"{describe(field, after)}: " + "; ".join(f"{k} {_quoted(before.get(k))} → {_quoted(after.get(k))}"
@@ -169,7 +182,8 @@ def render(changes: list[Change], run_a: str, run_b: str) -> str:
             rule = f"  rule {c.rule_before} → {c.rule_after}"
         else:
             rule = f"  rule {c.rule_after or c.rule_before}" if c.rule_after or c.rule_before else ""
-        lines.append(f"  {marks[c.kind]} {c.field:<12} {what}  ← {quoted} {where}{rule}".rstrip())
+        grounding = f"  ← {quoted} {where}{rule}" if c.field != ARTICLE else ""  # an article has no offsets
+        lines.append(f"  {marks[c.kind]} {c.field:<12} {what}{grounding}".rstrip())
     if not changes:
         return f"no differences between {run_a} and {run_b}"
     lines.append("")
