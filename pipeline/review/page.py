@@ -162,11 +162,14 @@ def _status(rec: dict[str, Any]) -> str:
     return "error" if rec.get("error") else "ok"
 
 
+_FIRST_KEY = {f.name: f.columns[0] for f in FIELD_DECLARATIONS}
+
+
 def _to_review(rec: dict[str, Any]) -> int:
     """How many verdicts make the article reviewed: one per distinct value (a value is
-    ``(field, start, end)``, docs/CORRECTIONS.md) plus the event date of an ok article."""
-    keys = {(f, repr(v.get("start")), repr(v.get("end"))) for f in FIELDS for v in _values(rec, f)
-            if isinstance(v, dict)}
+    ``(field, start, end, first key)``, docs/CORRECTIONS.md) plus the event date of an ok article."""
+    keys = {(f, repr(v.get("start")), repr(v.get("end")), repr(v.get(_FIRST_KEY[f])))
+            for f in FIELDS for v in _values(rec, f) if isinstance(v, dict)}
     return len(keys) + (_status(rec) == "ok")
 
 
