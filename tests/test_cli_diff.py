@@ -60,8 +60,10 @@ def test_appeared_disappeared_and_changed_values_by_article(runs):
         ("moved", "officials", "appeared", 7),
         ("moved", "officials", "changed", 14),
         ("moved", "participants", "disappeared", 39),
-        ("gone", "officials", "disappeared", 14),   # an article only in RUN_A
-        ("new", "participants", "appeared", 39),   # an article only in RUN_B, read ahead of the others
+        ("gone", "article", "disappeared", None),   # an article only in RUN_A
+        ("gone", "officials", "disappeared", 14),
+        ("new", "article", "appeared", None),   # an article only in RUN_B, read ahead of the others
+        ("new", "participants", "appeared", 39),
     ]
     a, b = runs
     assert list(diff_runs(a, a)) == []
@@ -75,8 +77,9 @@ def test_the_terminal_text_and_the_formats_for_tools(runs, capsys):
             '  + officials    Bolsel · Bupati  ← "Bolsel" 7-13  rule officials.role_name\n'
             '  ~ officials    Iskandar Kamaru · Wakil Bupati: role "Bupati" → "Wakil Bupati"'
             '  ← "Iskandar Kamaru" 14-29  rule officials.role_name\n') in out
-    assert out.splitlines()[-4:] == ["event_date    +0 -0 ~1", "officials     +1 -1 ~1", "participants  +1 -1 ~0",
-                                     f"6 changes in 3 articles ({a} → {b})"]
+    assert "gone\n  - article      ok\n  - officials" in out
+    assert out.splitlines()[-5:] == ["event_date    +0 -0 ~1", "officials     +1 -1 ~1", "participants  +1 -1 ~0",
+                                     "article       +1 -1 ~0", f"8 changes in 3 articles ({a} → {b})"]
 
     assert cli.main(["diff", str(a), str(b), "--format", "jsonl"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -90,10 +93,43 @@ def test_the_terminal_text_and_the_formats_for_tools(runs, capsys):
 
     assert cli.main(["diff", str(a), str(b), "--format", "csv"]) == 0
     table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert len(table) == 6 and table[3]["change"] == "disappeared" and json.loads(table[3]["before"])["count"] == 4000
+    assert len(table) == 8 and table[3]["change"] == "disappeared" and json.loads(table[3]["before"])["count"] == 4000
 
     assert cli.main(["diff", str(a), str(a)]) == 0
     assert capsys.readouterr().out == f"no differences between {a} and {a}\n"
+
+
+def program(name: str, acronym: str, start: int = 14, end: int = 29) -> dict:
+    return {"program": name, "acronym": acronym, "surface": TEXT[start:end], "mentions": 1, "start": start,
+            "end": end, "rule": "programs.bundle"}
+
+
+def test_a_change_to_one_of_two_values_at_the_same_offsets(tmp_path):
+    a = write_run(tmp_path / "a", [record("x", programs=[program("Jaminan Kecelakaan Kerja", "JKK"),
+                                                         program("Jaminan Kematian", "JKM")])])
+    b = write_run(tmp_path / "b", [record("x", programs=[program("Jaminan Kecelakaan Kerja", "JK"),
+                                                         program("Jaminan Kematian", "JKM")])])
+    changes = list(diff_runs(a, b))
+    assert [(c.field, c.kind, c.before["acronym"], c.after["acronym"]) for c in changes] == [
+        ("programs", "changed", "JKK", "JK")]
+    # another first key at the same offsets, with the other value kept: still one change
+    c = write_run(tmp_path / "c", [record("x", programs=[program("Jaminan Kematian", "JKM"),
+                                                         program("Jaminan Hari Tua", "JHT")])])
+    assert [(c.kind, c.before["program"], c.after["program"]) for c in diff_runs(a, c)] == [
+        ("changed", "Jaminan Kecelakaan Kerja", "Jaminan Hari Tua")]
+
+
+def test_an_article_whose_status_changed(tmp_path, capsys):
+    a = write_run(tmp_path / "a", [record("x", officials=[official("Iskandar Kamaru", 14, 29)])])
+    failed = {**record("x"), "status": "error", "error": "TimeoutError: rule officials.role_name"}
+    b = write_run(tmp_path / "b", [failed])
+    changes = list(diff_runs(a, b))
+    assert [(c.field, c.kind) for c in changes] == [("article", "changed"), ("officials", "disappeared")]
+    assert changes[0].before == {"status": "ok", "error": None}
+    assert changes[0].after == {"status": "error", "error": "TimeoutError: rule officials.role_name"}
+    assert cli.main(["diff", str(a), str(b)]) == 0
+    assert "  ~ article      ok → error (TimeoutError: rule officials.role_name)" in capsys.readouterr().out
+    assert [(c.field, c.kind) for c in diff_runs(b, a)] == [("article", "changed"), ("officials", "appeared")]
 
 
 def test_a_directory_without_records_is_refused(runs, tmp_path, capsys):

@@ -128,6 +128,10 @@ def test_reviewed_only_when_every_scored_value_has_a_verdict(run, tmp_path):
     ({"verdict": "edited", "corrected": {"name": 5}}, "wrong type"),
     ({"verdict": "edited", "corrected": None}, "needs `corrected`"),
     ({"start": None}, "start and end"),
+    ({"field": "dates", "verdict": "edited", "corrected": {"date": "2025-02-30"}}, "'2025-02-30' is not a date"),
+    ({"field": "dates", "verdict": "edited", "corrected": {"date": "20250203"}}, "is not a date"),
+    ({"verdict": "edited", "corrected": {"name": None}}, "name cannot be empty"),
+    ({"verdict": "edited", "corrected": {"name": " "}}, "name cannot be empty"),
 ])
 def test_malformed_lines_are_refused_with_their_line_number(run, tmp_path, change, message):
     rec = record_of(run)
@@ -135,6 +139,14 @@ def test_malformed_lines_are_refused_with_their_line_number(run, tmp_path, chang
     path = write(tmp_path / "c.jsonl", [good, {**good, **change}])
     with pytest.raises(CorrectionError, match=rf"c\.jsonl:2: .*{message}"):
         read_corrections(path)
+
+
+def test_a_byte_order_mark_does_not_break_the_first_line(run, tmp_path):
+    rec = record_of(run)
+    path = tmp_path / "c.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + write(tmp_path / "plain.jsonl", [
+        line(rec, "officials", "wrong", rec["officials"][0])]).read_bytes())
+    assert [v.verdict for v in read_corrections(path)["a1"].values()] == ["wrong"]
 
 
 def test_an_unknown_regency_code_is_refused(run, tmp_path):
@@ -160,8 +172,11 @@ def test_a_surface_that_is_not_the_text_is_refused_and_nothing_written(run, tmp_
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda rec: line(rec, "officials", "correct", None, span=(0, 6)), "has no officials value at 0-6"),
-    (lambda rec: line(rec, "officials", "added", rec["officials"][0], {"name": "X"}), "already has a officials"),
+    (lambda rec: line(rec, "officials", "correct", dict(rec["officials"][0], start=0, end=6)),
+     "has no officials value 'Iskandar Kamaru' at 0-6"),
+    (lambda rec: line(rec, "officials", "correct", None, span=(0, 6)), "a correct value needs `value`"),
+    (lambda rec: line(rec, "officials", "added", rec["officials"][0], {"name": rec["officials"][0]["name"]}),
+     "already has a officials value"),
     (lambda rec: dict(line(rec, "officials", "correct", rec["officials"][0]), article_id="zz"), "no article zz"),
 ])
 def test_verdicts_that_do_not_fit_the_run_are_refused(run, tmp_path, capsys, make, message):
@@ -211,3 +226,52 @@ def test_no_verdicts_give_the_run_s_tables_byte_for_byte(run, tmp_path):
     assert cli.main(["corrections", "apply", str(run), str(empty), "--out", str(out), "--quiet", "--no-review"]) == 0
     for name in [f"{table}.csv" for table in COLUMNS] + ["records.jsonl"]:
         assert (out / name).read_bytes() == (run / name).read_bytes(), name
+
+
+# ------------------------------------------------------- two values at the same offsets
+
+BUNDLE = ("Bupati Bolsel, Iskandar Kamaru, Senin (3/2/2025), mendaftarkan 500 pekerja rentan dalam "
+          "perlindungan kecelakaan kerja dan kematian BPJS Ketenagakerjaan.")
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory) -> dict:
+    """A record whose two programs (JKK and JKM) come from one phrase, at the same offsets."""
+    root = tmp_path_factory.mktemp("bundle")
+    src = root / "in.jsonl"
+    src.write_text(json.dumps({"id": "b1", "text": BUNDLE}) + "\n", encoding="utf-8")
+    assert cli.main(["run", str(src), "--out", str(root / "run"), "--quiet", "--no-review"]) == 0
+    rec = record_of(root / "run", "b1")
+    jkk, jkm = rec["programs"]
+    assert (jkk["start"], jkk["end"]) == (jkm["start"], jkm["end"]) and jkk["program"] != jkm["program"]
+    return rec
+
+
+def test_a_wrong_verdict_on_one_of_two_same_offset_values_keeps_the_other(bundle, tmp_path):
+    jkk, jkm = bundle["programs"]
+    verdicts = read_corrections(write(tmp_path / "c.jsonl", [line(bundle, "programs", "wrong", jkm)]))["b1"]
+    check(verdicts, bundle, "c.jsonl")
+    assert apply(bundle, verdicts)["programs"] == [jkk]
+
+
+def test_an_edit_replaces_only_its_own_same_offset_value(bundle, tmp_path):
+    jkk, jkm = bundle["programs"]
+    path = write(tmp_path / "c.jsonl", [line(bundle, "programs", "correct", jkk),
+                                        line(bundle, "programs", "edited", jkm, {"acronym": "JKm"})])
+    verdicts = read_corrections(path)["b1"]
+    assert len(verdicts) == 2  # two values, not one line replacing the other
+    check(verdicts, bundle, "c.jsonl")
+    assert apply(bundle, verdicts)["programs"] == [jkk, dict(jkm, acronym="JKm")]
+
+
+def test_a_value_added_at_a_valued_span_needs_another_first_key(bundle, tmp_path):
+    jkk, _ = bundle["programs"]
+    span = (jkk["start"], jkk["end"])
+    same = line(bundle, "programs", "added", None, {"program": jkk["program"]}, span=span)
+    with pytest.raises(CorrectionError, match="c.jsonl:1: .*already has a programs value 'Jaminan Kecelakaan"):
+        check(read_corrections(write(tmp_path / "c.jsonl", [same]))["b1"], bundle, "c.jsonl")
+    other = line(bundle, "programs", "added", None, {"program": "Jaminan Hari Tua"}, span=span)
+    verdicts = read_corrections(write(tmp_path / "d.jsonl", [other]))["b1"]
+    check(verdicts, bundle, "d.jsonl")
+    assert [p["program"] for p in apply(bundle, verdicts)["programs"]] == [
+        "Jaminan Kecelakaan Kerja", "Jaminan Kematian", "Jaminan Hari Tua"]

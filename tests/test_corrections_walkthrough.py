@@ -14,7 +14,7 @@ from pathlib import Path
 
 
 from pipeline import cli
-from pipeline.fields import FIELD_NAMES
+from pipeline.fields import FIELD, FIELD_NAMES
 
 SEED = Path(__file__).resolve().parents[1] / "corpus" / "seed.jsonl"
 
@@ -22,6 +22,10 @@ SEED = Path(__file__).resolve().parents[1] / "corpus" / "seed.jsonl"
 def records(run: Path) -> list[dict]:
     with open(run / "records.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def first_key(field: str) -> str | None:
+    return FIELD[field].columns[0] if field in FIELD else None
 
 
 class Page:
@@ -46,15 +50,18 @@ class Page:
                            "at": "2026-12-07T04:00:00+00:00"})
 
     def mark_the_rest_correct(self, record: dict) -> None:
-        done = {(line["field"], line["start"], line["end"]) for line in self.lines
-                if line["article_id"] == record["article_id"]}
-        if record["event_date"] and not any(f == "event_date" for f, _, _ in done):
+        # a value is (field, start, end, first key): a bundle's values share their offsets
+        done = {(line["field"], line["start"], line["end"],
+                 (line["value"] or line["corrected"] or {}).get(first_key(line["field"])))
+                for line in self.lines if line["article_id"] == record["article_id"]}
+        if record["event_date"] and not any(key[0] == "event_date" for key in done):
             self.verdict(record, "event_date", "correct")
         for field in FIELD_NAMES:
             for value in record[field]:
-                if (field, value["start"], value["end"]) not in done:
+                key = (field, value["start"], value["end"], value[first_key(field)])
+                if key not in done:
                     self.verdict(record, field, "correct", value)
-                    done.add((field, value["start"], value["end"]))
+                    done.add(key)
 
     def write(self, path: Path) -> None:
         path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in self.lines),

@@ -377,6 +377,19 @@ def test_index_carries_the_event_id(tmp_path: Path):
     assert [row[9] for row in _page_data(tmp_path)[1]] == ["ev-1", "", "", "ev-1"]
 
 
+def test_a_run_s_page_groups_an_article_and_its_reprint_by_event(tmp_path: Path):
+    # records never carry event_id (events are grouped once all articles are in): the page
+    # takes it from the run's articles.csv
+    seed = Path(__file__).resolve().parents[1] / "corpus" / "seed.jsonl"
+    first = json.loads(seed.read_text(encoding="utf-8").splitlines()[0])
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps(first) + "\n" + json.dumps({**first, "id": "reprint"}) + "\n", encoding="utf-8")
+    assert cli.main(["run", str(src), "--out", str(tmp_path / "run"), "--quiet"]) == 0
+    rows = _page_data(tmp_path / "run")[1]
+    assert [row[0] for row in rows] == [first["id"], "reprint"]
+    assert rows[0][9] and rows[0][9] == rows[1][9]
+
+
 def _fingerprint(outdir: Path) -> str:
     page = (outdir / "review.html").read_text(encoding="utf-8")
     return json.loads(_script(page, "berita-run"))["fingerprint"]

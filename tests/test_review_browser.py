@@ -371,6 +371,30 @@ def test_mark_values_and_reload_keeps_them(browser, review_page_path):
     _done(ctx, pg)
 
 
+def test_two_values_at_the_same_offsets_take_their_own_verdicts(browser, tmp_path):
+    # a bundle (`kecelakaan kerja dan kematian`) gives two programs at the same offsets
+    fx = _fixture_module()
+    rec = fx.make_records()[3]
+    text, sents = rec["text"], rec["sentences"]
+    rec["programs"] = [fx._v(text, sents, "perlindungan sosial", "programs.bundle", program=name, acronym=None,
+                             mentions=1) for name in ("Program A", "Program B")]
+    rec["programs"][0].pop("sentence"), rec["programs"][1].pop("sentence")
+    fx.write_records(tmp_path / "records.jsonl", [rec])
+    ctx, pg = _open_page(browser, write_review(tmp_path))
+    _open(pg, rec["article_id"])
+    assert pg.locator("#article-progress").text_content() == "0 of 6 values reviewed"
+    _row(pg, "programs", 1).locator("button[data-act='wrong']").click()
+    assert _row(pg, "programs", 1).get_attribute("data-verdict") == "wrong"
+    assert _row(pg, "programs", 0).get_attribute("data-verdict") == ""
+    _row(pg, "programs", 0).locator("button[data-act='correct']").click()
+    pg.reload()
+    pg.wait_for_selector("body[data-ready='1']")
+    _open(pg, rec["article_id"])
+    assert [_row(pg, "programs", i).get_attribute("data-verdict") for i in (0, 1)] == ["correct", "wrong"]
+    assert pg.locator("#article-progress").text_content() == "2 of 6 values reviewed"
+    _done(ctx, pg)
+
+
 def test_marks_of_another_run_are_not_shown(browser, review_page_path, tmp_path):
     """Marks are kept under the run's fingerprint: a page of another run starts clean."""
     fx = _fixture_module()
@@ -496,6 +520,11 @@ def test_add_a_missed_value_by_selecting_text(browser, review_page_path):
     assert (line["field"], line["verdict"], line["value"]) == ("programs", "added", None)
     assert line["surface"] == "Angka kemiskinan" == text[line["start"]:line["end"]]
     assert line["corrected"] == {"program": "Pengentasan Kemiskinan", "acronym": None}
+    # an added value is known by its first key: editing that replaces its line, not adds one
+    added.locator("button[data-act='edit']").click()
+    pg.fill(".editor input[data-key='program']", "Penanggulangan Kemiskinan")
+    pg.click(".editor button[data-act='save']")
+    assert [x["corrected"]["program"] for x in _export(pg)] == ["Penanggulangan Kemiskinan"]
     # it stays after a reload, and can be removed
     pg.reload()
     pg.wait_for_selector("body[data-ready='1']")

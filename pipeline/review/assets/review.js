@@ -179,9 +179,18 @@ var REVIEWER_KEY = 'berita-review:reviewer';
 var VERDICTS = ['correct', 'wrong', 'edited', 'added'];
 var marks = new Map();                          // article id -> Map(value key -> line)
 var progress = {articles: 0, values: 0, todoArticles: 0, todoValues: 0};
-// A value is (article, field, start, end): the key of a line within its article.
-function vkey(field, start, end) { return field + '|' + str(start) + '|' + str(end); }
-function lineKey(line) { return vkey(line.field, line.start, line.end); }
+// A value is (article, field, start, end, first key): the key of a line within its article.
+// Two values of a field can share offsets (a bundle names two programs at once); their
+// first key (EDIT_KEYS' first: program, name, regency_code...) tells them apart. It is the
+// value's, or an added line's corrected one's (docs/CORRECTIONS.md).
+function vkey(field, start, end, first) {
+  return field + '|' + str(start) + '|' + str(end) + '|' + JSON.stringify(first === undefined ? null : first);
+}
+function lineKey(line) {
+  var v = line.verdict === 'added' || !line.value ? line.corrected : line.value;
+  var first = line.field === 'event_date' || !v || typeof v !== 'object' ? null : v[EDIT_KEYS[line.field][0][0]];
+  return vkey(line.field, line.start, line.end, first);
+}
 function articleOf(id) { return firstById.has(id) ? ARTS[firstById.get(id)] : null; }
 // verdicts on berita's values (not added ones) of an article, capped at its values
 function doneOf(a) {
@@ -881,6 +890,8 @@ function saveEditor() {
     return;
   }
   var base = Object.assign({}, ed.item.base, {corrected: corrected});
+  // an added value is known by its corrected first key: an edit of it replaces its old line
+  if (ed.item.added && itemLine(ed.item)) setLines([ed.item.base], null);
   setLines([base], ed.item.added ? 'added' : 'edited');
   closeEditor();
   if (ed.item.added) { renderArticle(); return; }
