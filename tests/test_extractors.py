@@ -299,3 +299,20 @@ def test_a_related_block_above_the_articles_byline_ends_at_its_dateline(extract)
     rec = extract(text)
     assert [p["count"] for p in rec["participants"]] == [4000]
     assert rec["event_date"] == "2024-11-25"
+
+
+def test_a_page_date_in_a_bulleted_menu_line_is_a_stamp_not_the_event(extract):
+    # `• 12 Jan` under the headline (its year taken from the body's date) dates the page
+    text = "Santunan untuk Ahli Waris\n  • 12 Jan\n  • admin\n\nSantunan diserahkan Bupati, Rabu (10/1/2024)."
+    assert extract(text)["event_date"] == "2024-01-10"
+    # with no other date, the menu date still dates the article, as a stamp does
+    assert extract("Santunan untuk Ahli Waris\n  • 12 Jan 2024\n\nSantunan diserahkan Bupati.")["event_date"] == "2024-01-12"
+    # a list item with words after its date is content, not a stamp
+    assert extract("Jadwal:\n• 12 Jan 2024 penyerahan kartu\n• Rabu (10/1/2024) rapat")["event_date"] == "2024-01-12"
+
+
+def test_workers_written_tk_count_with_the_people_noun_before(extract):
+    rec = extract("Cakupan APBD: Guru Honorer 1.467TK (100%), Aparat Desa 1.706 TK, dan 12 TK dan SD dibantu.")
+    assert [p["count"] for p in rec["participants"]] == [1467, 1706]
+    # without a people noun a few words before, `TK` is no count (a kindergarten)
+    assert extract("Bantuan sarana disalurkan untuk 14 TK di kecamatan itu.")["participants"] == []

@@ -209,15 +209,20 @@ class DateExtractor:
         return [d for d in usable if d["weekday"] or d["date"][:4] >= now] or usable
 
 
+# Blanks and the list marks a page's menu puts around its date line.
+_LINE_MARKS = " \t\r\u00a0•·*|-–"
+
+
 def _alone_on_line(text: str, start: int, end: int) -> bool:
-    """A date that is a whole line (`Rabu, 28 Januari 2026` under a site's name) dates the
-    page, like a publication stamp, not the event."""
+    """A date that is a whole line (`Rabu, 28 Januari 2026` under a site's name, or a menu
+    item `• 12 Jan` under the headline) dates the page, like a publication stamp, not the
+    event."""
     while end > start and text[end - 1].isspace():  # (a pattern may end on the line break)
         end -= 1
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    return not text[line_start:start].strip() and not text[end:line_end].strip()
+    return not text[line_start:start].strip(_LINE_MARKS) and not text[end:line_end].strip(_LINE_MARKS)
 
 
 @Language.factory("berita_dates", assigns=["doc.spans", "doc._.event_date"], default_config={"rules_dirs": []})
