@@ -241,13 +241,36 @@ class _Grouping:
             points += r["points_program"]
         return points >= r["link_points"]
 
+    def join_copies(self, only: list[bool] | None) -> tuple[list[bool], list[bool] | None]:
+        """Articles with equal keys (the same text, regency, date, officials ...) link to each
+        other whatever else is in their blocks: join each to the first such article and compare
+        only that one. Without this, many copies of one text (a batch run twice, a release
+        carried word for word by many outlets) make each of their blocks' comparisons quadratic.
+        A new copy makes its first article count as new (`only`), so its links are still looked for."""
+        first: dict = {}
+        copy = [False] * self.n
+        only = list(only) if only is not None else None
+        for i, key in enumerate(self.keys):
+            if key.signature is None:  # no text to compare: nothing says they are one event
+                continue
+            j = first.setdefault(tuple(tuple(v) if isinstance(v, list) else v for v in key[1:]), i)  # (a store's keys come from JSON)
+            if j != i:
+                self.join(j, i)
+                copy[i] = True
+                if only is not None and only[i]:
+                    only[j] = True
+        return copy, only
+
     def compare_blocks(self, only: list[bool] | None) -> None:
         """Compare the articles of each block (with `only`, just the pairs with an `only` member).
 
         A link between two articles of one known regency is never refused (both components
         have that regency), so it is applied as found. A link with an unknown-regency article
         (only a near-duplicate can be one) is applied after them, strongest first."""
+        copy, only = self.join_copies(only)
         blocks, owners = block_keys(self.keys, self.rules)
+        kept = ~np.asarray(copy, dtype=bool)[owners]
+        blocks, owners = blocks[kept], owners[kept]
         order = np.lexsort((owners, blocks))
         blocks, owners = blocks[order], owners[order]
         repeats = np.flatnonzero(blocks[1:] == blocks[:-1])  # p: blocks[p] == blocks[p + 1]
