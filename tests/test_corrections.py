@@ -16,14 +16,17 @@ TEXT = ("Bupati Bolsel, Iskandar Kamaru, menerima Kepala BPJS Ketenagakerjaan Ca
         "Senin (3/2/2025). Pemkab Bolsel menambah 4.000 peserta baru. Iuran Rp 78 juta dibayar dari APBD.")
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("corr")
+def run_texts(root: Path, texts: dict[str, str]) -> Path:
+    """A berita run over `texts` (id → text) in root/run."""
     src = root / "in.jsonl"
-    src.write_text(json.dumps({"id": "a1", "text": TEXT}) + "\n" + json.dumps({"id": "a2", "text": TEXT}) + "\n",
-                   encoding="utf-8")
+    src.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in texts.items()), encoding="utf-8")
     assert cli.main(["run", str(src), "--out", str(root / "run"), "--quiet", "--no-review"]) == 0
     return root / "run"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    return run_texts(tmp_path_factory.mktemp("corr"), {"a1": TEXT, "a2": TEXT})
 
 
 def record_of(run: Path, article_id: str = "a1") -> dict:
@@ -237,11 +240,7 @@ BUNDLE = ("Bupati Bolsel, Iskandar Kamaru, Senin (3/2/2025), mendaftarkan 500 pe
 @pytest.fixture(scope="module")
 def bundle(tmp_path_factory) -> dict:
     """A record whose two programs (JKK and JKM) come from one phrase, at the same offsets."""
-    root = tmp_path_factory.mktemp("bundle")
-    src = root / "in.jsonl"
-    src.write_text(json.dumps({"id": "b1", "text": BUNDLE}) + "\n", encoding="utf-8")
-    assert cli.main(["run", str(src), "--out", str(root / "run"), "--quiet", "--no-review"]) == 0
-    rec = record_of(root / "run", "b1")
+    rec = record_of(run_texts(tmp_path_factory.mktemp("bundle"), {"b1": BUNDLE}), "b1")
     jkk, jkm = rec["programs"]
     assert (jkk["start"], jkk["end"]) == (jkm["start"], jkm["end"]) and jkk["program"] != jkm["program"]
     return rec
