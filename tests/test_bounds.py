@@ -331,8 +331,10 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
             f.write(json.dumps({"id": f"a{i}", "text": ARTICLE.replace("2.500", f"{i + 1}.500")}) + "\n")
     out, err = tmp_path / "out", tmp_path / "stderr.txt"
     with err.open("wb") as stderr:  # (a file: orphaned workers would hold a pipe open)
+        # (PYTHONFAULTHANDLER: if it hangs, SIGABRT makes it write every thread's stack to stderr)
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(src), "--out", str(out), "-j", "2",
-                                 "-q", "--no-review"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr)
+                                 "-q", "--no-review"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr,
+                                env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     workers: set[int] = set()
     try:
         # both workers started and at work
@@ -340,7 +342,12 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
                      120), err.read_text()
         workers = _children(proc.pid)
         os.kill(proc.pid, sig)
-        status = proc.wait(60)
+        try:
+            status = proc.wait(60)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGABRT)
+            proc.wait(30)
+            pytest.fail(f"the parent did not end within 60 s of {sig.name}; its threads:\n{err.read_text()}")
         assert _wait(lambda: not any(_running(w) for w in workers), 30), \
             f"workers {sorted(w for w in workers if _running(w))} still running after the parent ended"
         assert status == 128 + sig, err.read_text()
