@@ -334,7 +334,9 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
         # (PYTHONFAULTHANDLER: if it hangs, SIGABRT makes it write every thread's stack to stderr)
         proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run", str(src), "--out", str(out), "-j", "2",
                                  "-q", "--no-review"], cwd=REPO, stdout=subprocess.DEVNULL, stderr=stderr,
-                                env={**os.environ, "PYTHONFAULTHANDLER": "1"})
+                                env={**os.environ, "PYTHONFAULTHANDLER": "1"},
+                                # (as from a terminal: under nohup, SIGHUP is ignored and a run must go on)
+                                preexec_fn=lambda: signal.signal(sig, signal.SIG_DFL))
     workers: set[int] = set()
     try:
         # both workers started and at work
@@ -357,6 +359,23 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
         proc.wait()
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+def test_a_pooled_run_under_nohup_keeps_ignoring_sighup():
+    """`nohup berita run -j2 ...` must survive the terminal closing: a signal the caller
+    ignores stays ignored during the run, and the default comes back after it."""
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with engine._pool_signals():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+        with engine._pool_signals():
+            assert signal.getsignal(signal.SIGHUP) not in (signal.SIG_DFL, signal.SIG_IGN)
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGHUP, before)
 
 
 # ------------------------------------------------------ rupiah with a fraction (17.12)
