@@ -195,6 +195,12 @@ class _Grouping:
         self.perms = rules["permutations"]
         self.sig, self.has_sig = _signatures(keys, self.perms)
 
+    def _regency_numbers(self) -> np.ndarray:
+        """Each article's regency as a number (0: unknown), for comparing in bulk."""
+        numbers: dict[str, int] = {}
+        return np.array([numbers.setdefault(k.regency_code, len(numbers) + 1) if k.regency_code else 0
+                         for k in self.keys], dtype=np.int64)
+
     def find(self, i: int) -> int:
         while self.parent[i] != i:
             self.parent[i] = self.parent[self.parent[i]]
@@ -274,18 +280,31 @@ class _Grouping:
         order = np.lexsort((owners, blocks))
         blocks, owners = blocks[order], owners[order]
         repeats = np.flatnonzero(blocks[1:] == blocks[:-1])  # p: blocks[p] == blocks[p + 1]
+        regency = self._regency_numbers()
+        new = np.ones(self.n, dtype=bool) if only is None else np.asarray(only, dtype=bool)
         bridges: set[tuple[int, int]] = set()
         for run in np.split(repeats, np.flatnonzero(np.diff(repeats) != 1) + 1) if len(repeats) else ():
-            run = owners[run[0]:run[-1] + 2].tolist()
-            for x, i in enumerate(run):
-                for j in run[x + 1:]:
-                    if i == j or not (only is None or only[i] or only[j]) or self.find(i) == self.find(j):
+            run = np.unique(owners[run[0]:run[-1] + 2])
+            roots = np.array([self.find(i) for i in run.tolist()])
+            for x, i in enumerate(run.tolist()):
+                # A big block (many copies of one template, one site's furniture) would cost
+                # a Python step for every pair: leave out here, in bulk, the pairs the loop
+                # below would skip - already one event (a root seen earlier is still shared:
+                # events only merge), two known regencies, no new article.
+                rest, joined = run[x + 1:], False
+                keep = (roots[x + 1:] != self.find(i)) & ((regency[rest] == 0) | (regency[rest] == regency[i]) |
+                                                         (regency[i] == 0))
+                for j in (rest[keep & (new[rest] | new[i])]).tolist():
+                    if self.find(i) == self.find(j):
                         continue
                     if self.keys[i].regency_code and self.keys[j].regency_code:
                         if self.linked(i, j):
                             self.join(i, j)
+                            joined = True
                     else:
                         bridges.add((min(i, j), max(i, j)))
+                if joined:
+                    roots = np.array([self.find(k) for k in run.tolist()])
         links = [(-self.similarity(i, j), i, j) for i, j in bridges if self.linked(i, j)]
         for _, i, j in sorted(links):
             self.union(i, j)
