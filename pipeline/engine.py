@@ -399,10 +399,13 @@ def _worker_ready() -> bool:
     return True
 
 
-def batches(items: Iterable, size: int) -> Iterator[list]:
+def batches(items: Iterable, size: int, first: int | None = None) -> Iterator[list]:
+    """Lists of `size` items; the first of `first` items when given."""
     it = iter(items)
+    chunk_size = size if first is None else first
     while True:
-        chunk = list(itertools.islice(it, size))
+        chunk = list(itertools.islice(it, chunk_size))
+        chunk_size = size
         if not chunk:
             return
         yield chunk
@@ -445,7 +448,8 @@ def run_articles(articles: Iterable, rules_dirs=None, processes: int = 1, batch_
         articles, processes = _pool_size(iter(articles), processes, batch_size)
     if processes <= 1:
         nlp = _local_nlp(rules_dirs)
-        for batch in batches(articles, batch_size):
+        # a first batch of one: its row reaches the tables at once, not after a whole batch
+        for batch in batches(articles, batch_size, first=1):
             records = _run_batch(nlp, batch)
             yield from records if encode is None else map(encode, records)
         return

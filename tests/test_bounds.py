@@ -264,6 +264,24 @@ def test_no_more_workers_than_batches(monkeypatch, capsys):
     assert _NoPool.asked == [3]
 
 
+def test_the_first_record_comes_after_one_article_not_a_batch(monkeypatch):
+    """A run in one process gave its first row only when the first 64 articles were done;
+    start-up is what the user waits for, then a batch on top of it."""
+    sizes = []
+    run_batch = engine._run_batch
+
+    def counted(nlp, batch):
+        sizes.append(len(batch))
+        return run_batch(nlp, batch)
+
+    monkeypatch.setattr(engine, "_run_batch", counted)
+    articles = [Article(id=f"a{i}", text=ARTICLE) for i in range(10)]
+    records = engine.run_articles(articles, processes=1, batch_size=4)
+    assert next(records)["article_id"] == "a0" and sizes == [1]
+    assert [r["article_id"] for r in records] == [f"a{i}" for i in range(1, 10)]
+    assert sizes == [1, 4, 4, 1]
+
+
 def test_no_more_than_four_workers_per_cpu(monkeypatch, capsys):
     monkeypatch.setattr(engine, "ProcessPoolExecutor", _NoPool)
     monkeypatch.setattr(engine, "_cpus", lambda: 2)
