@@ -116,7 +116,7 @@ class DateExtractor:
                 taken.append((s, e))
                 found.append({"start": s, "end": e, "day": day, "month": month,
                               "year": self._year(groups.get("year")), "precision": precision,
-                              "weekday": bool(groups.get("weekday")), "rule": pattern.id})
+                              "weekday": groups.get("weekday"), "rule": pattern.id})
         found.sort(key=lambda d: d["start"])
         return found
 
@@ -131,8 +131,10 @@ class DateExtractor:
         for d in found:
             year = d["year"] or fallback_year
             iso = None
+            wrong_weekday = False
             if year and d["precision"] == "day" and self._valid(year, d["month"], d["day"]):
                 iso = f"{year:04d}-{d['month']:02d}-{d['day']:02d}"
+                wrong_weekday = not d["year"] and self.wrong_weekday(d["weekday"], dt.date(year, d["month"], d["day"]))
             elif year and d["precision"] == "month":
                 iso = f"{year:04d}-{d['month']:02d}"
             before = text[max(0, d["start"] - 60):d["start"]]
@@ -141,9 +143,17 @@ class DateExtractor:
                       event_cue=bool(self.event_cue.search(before)),
                       non_event_cue=bool(self.non_event_cue.search(before)),
                       stamp=bool(self.stamp_after.match(text, d["end"])) or _alone_on_line(text, d["start"], d["end"]),
-                      weekday=d["weekday"])
+                      weekday=bool(d["weekday"]), wrong_weekday=wrong_weekday)
         self.choose_event(doc)
         return doc
+
+    def wrong_weekday(self, weekday: str | None, day: dt.date) -> bool:
+        """The date falls on another day of the week than the one written with it. Asked
+        only of a date written without its year (`Senin (9/10)` in 2018, a Tuesday: a caption
+        in month/day order, or a year borrowed wrongly), which then dates nothing; a date
+        with its year keeps it, as the weekday is the usual slip (`Jumat (7/10/2023)`)."""
+        number = self.weekday_number.get(weekday.lower()) if weekday else None
+        return number is not None and number != day.weekday()
 
     def choose_relative(self, doc: Doc, stamps: list[dict]) -> None:
         """No dated event in the body: a stamp or the published date dates it, shifted by a
@@ -173,12 +183,13 @@ class DateExtractor:
         else:
             event = add_value(doc, "dates", m.start(), m.end(), "dates.relative_to_published", date=day.isoformat(),
                               precision="day", is_event=True, year_from_text=False, event_cue=False,
-                              non_event_cue=False, stamp=False, weekday=False)
+                              non_event_cue=False, stamp=False, weekday=False, wrong_weekday=False)
         doc._.event_date = event
 
     def choose_event(self, doc: Doc) -> None:
         dates = values(doc, "dates")
-        candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
+        candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]
+                      and not d["wrong_weekday"]]
         # a publication stamp (`Senin, 7 Agustus 2023 23:16 WIB`) dates the event only when
         # nothing else in the article does
         usable = [d for d in candidates if not d["stamp"]]
