@@ -40,6 +40,8 @@ class DateExtractor:
                                for w in words}
         self.last_week = rules.compile(spec["last_week"], "dates.last_week", weekday=weekdays) \
             if spec.get("last_week") and self.weekday_number else None
+        self.weekday_alone = rules.compile(spec["weekday_alone"], "dates.weekday_alone", weekday=weekdays) \
+            if spec.get("weekday_alone") and self.weekday_number else None
         self.relative = rules.compile(rf"(?i)\b{alternation(self.relative_days)}\b", "dates.relative") \
             if self.relative_days else None
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
@@ -156,8 +158,10 @@ class DateExtractor:
         return number is not None and number != day.weekday()
 
     def choose_relative(self, doc: Doc, stamps: list[dict]) -> None:
-        """No dated event in the body: a stamp or the published date dates it, shifted by a
-        relative day word (`kemarin`) when the body uses one."""
+        """No dated event in the body: a stamp or the published date dates it when the body
+        names the day from there: a relative day word (`kemarin`), `Jumat pekan lalu`, or a
+        weekday alone (`ujarnya, Senin.`: the last such day up to the reference). A stamp or
+        a published date alone dates the page, not the event."""
         reference = stamps[0]["date"] if stamps else None
         published = ((doc._.meta or {}).get("published") or "")[:10]
         if reference is None and self.iso_day.match(published):
@@ -165,17 +169,19 @@ class DateExtractor:
         if reference is None:
             return
         text = match_text(doc)
-        m = self.relative.search(text) if self.relative else None
-        week = self.last_week.search(text) if self.last_week and not m else None
-        if week and week.group("weekday").lower() in self.weekday_number:
-            m = week
-        if not stamps and not m:
-            return  # a published date alone does not date the event
         day = dt.date.fromisoformat(reference)
-        if m is not None and m is week:  # that weekday of the week before the reference's
-            day += dt.timedelta(days=self.weekday_number[week.group("weekday").lower()] - day.weekday() - 7)
-        elif m is not None:
+        m = self.relative.search(text) if self.relative else None
+        if m is not None:
             day += dt.timedelta(days=self.relative_days[m.group(0).lower()])
+        else:
+            m = self.named_weekday(text, self.last_week, doc)
+            if m is not None:  # that weekday of the week before the reference's
+                day += dt.timedelta(days=self.weekday_number[m.group("weekday").lower()] - day.weekday() - 7)
+        if m is None:
+            m = self.named_weekday(text, self.weekday_alone, doc)
+            if m is None:
+                return
+            day -= dt.timedelta(days=(day.weekday() - self.weekday_number[m.group("weekday").lower()]) % 7)
         if stamps:
             event = stamps[0]
             event["is_event"] = True
@@ -185,6 +191,18 @@ class DateExtractor:
                               precision="day", is_event=True, year_from_text=False, event_cue=False,
                               non_event_cue=False, stamp=False, weekday=False, wrong_weekday=False)
         doc._.event_date = event
+
+    def named_weekday(self, text: str, pattern, doc: Doc):
+        """The first match of `pattern` whose weekday is known and stands in no date mention
+        (the weekday of `Senin, 10 September 2018` is that date's)."""
+        if pattern is None:
+            return None
+        dates = [(d["start"], d["end"]) for d in values(doc, "dates")]
+        for m in pattern.finditer(text):
+            s, e = m.span("weekday")
+            if m.group("weekday").lower() in self.weekday_number and not any(ds <= s < de for ds, de in dates):
+                return m
+        return None
 
     def choose_event(self, doc: Doc) -> None:
         dates = values(doc, "dates")
