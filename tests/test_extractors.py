@@ -305,8 +305,11 @@ def test_a_page_date_in_a_bulleted_menu_line_is_a_stamp_not_the_event(extract):
     # `• 12 Jan` under the headline (its year taken from the body's date) dates the page
     text = "Santunan untuk Ahli Waris\n  • 12 Jan\n  • admin\n\nSantunan diserahkan Bupati, Rabu (10/1/2024)."
     assert extract(text)["event_date"] == "2024-01-10"
-    # with no other date, the menu date still dates the article, as a stamp does
-    assert extract("Santunan untuk Ahli Waris\n  • 12 Jan 2024\n\nSantunan diserahkan Bupati.")["event_date"] == "2024-01-12"
+    # with no other date, the menu date dates the event as a stamp does: only through the
+    # day the body names from it (12 January 2024 is a Friday)
+    assert extract("Santunan untuk Ahli Waris\n  • 12 Jan 2024\n\nSantunan diserahkan Bupati, Jumat.")["event_date"] \
+        == "2024-01-12"
+    assert extract("Santunan untuk Ahli Waris\n  • 12 Jan 2024\n\nSantunan diserahkan Bupati.")["event_date"] is None
     # a list item with words after its date is content, not a stamp
     assert extract("Jadwal:\n• 12 Jan 2024 penyerahan kartu\n• Rabu (10/1/2024) rapat")["event_date"] == "2024-01-12"
 

@@ -125,3 +125,12 @@ def test_an_insertion_running_to_the_end_of_the_text_is_no_name_and_no_error(ext
     assert record["officials"] == []
     record = extract("Acara itu dihadiri Kepala Dinas Sosial, yang baru dilantik. Bupati Buol, Ahmad Fauzi, hadir.")
     assert [p["name"] for p in record["officials"]] == ["Ahmad Fauzi"]
+
+
+def test_honorifics_written_together_go_to_the_honorific_column(extract):
+    def people(text):
+        return [(p["name"], p["honorific"]) for p in extract(text)["officials"]]
+    assert people("Bupati Kaur, Drs.H. Budi Santoso, MM menyerahkan kartu.") == [("Budi Santoso", "Drs.H.")]
+    assert people("Kepala Dinas Sosial Buol Dr.Hj. Siti Aminah membuka acara.") == [("Siti Aminah", "Dr.Hj.")]
+    # only when every part is an honorific: an initial joined to a name stays in the name
+    assert people("Bupati Kaur, M.Nur Hasan, menyerahkan kartu.") == [("M.Nur Hasan", "")]

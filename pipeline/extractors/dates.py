@@ -40,6 +40,8 @@ class DateExtractor:
                                for w in words}
         self.last_week = rules.compile(spec["last_week"], "dates.last_week", weekday=weekdays) \
             if spec.get("last_week") and self.weekday_number else None
+        self.weekday_alone = rules.compile(spec["weekday_alone"], "dates.weekday_alone", weekday=weekdays) \
+            if spec.get("weekday_alone") and self.weekday_number else None
         self.relative = rules.compile(rf"(?i)\b{alternation(self.relative_days)}\b", "dates.relative") \
             if self.relative_days else None
         self.url_patterns = [rules.compile(p, f"dates.url.{i}") for i, p in enumerate(spec["url_patterns"])]
@@ -116,7 +118,7 @@ class DateExtractor:
                 taken.append((s, e))
                 found.append({"start": s, "end": e, "day": day, "month": month,
                               "year": self._year(groups.get("year")), "precision": precision,
-                              "weekday": bool(groups.get("weekday")), "rule": pattern.id})
+                              "weekday": groups.get("weekday"), "rule": pattern.id})
         found.sort(key=lambda d: d["start"])
         return found
 
@@ -131,8 +133,10 @@ class DateExtractor:
         for d in found:
             year = d["year"] or fallback_year
             iso = None
+            wrong_weekday = False
             if year and d["precision"] == "day" and self._valid(year, d["month"], d["day"]):
                 iso = f"{year:04d}-{d['month']:02d}-{d['day']:02d}"
+                wrong_weekday = not d["year"] and self.wrong_weekday(d["weekday"], dt.date(year, d["month"], d["day"]))
             elif year and d["precision"] == "month":
                 iso = f"{year:04d}-{d['month']:02d}"
             before = text[max(0, d["start"] - 60):d["start"]]
@@ -141,13 +145,23 @@ class DateExtractor:
                       event_cue=bool(self.event_cue.search(before)),
                       non_event_cue=bool(self.non_event_cue.search(before)),
                       stamp=bool(self.stamp_after.match(text, d["end"])) or _alone_on_line(text, d["start"], d["end"]),
-                      weekday=d["weekday"])
+                      weekday=bool(d["weekday"]), wrong_weekday=wrong_weekday)
         self.choose_event(doc)
         return doc
 
+    def wrong_weekday(self, weekday: str | None, day: dt.date) -> bool:
+        """The date falls on another day of the week than the one written with it. Asked
+        only of a date written without its year (`Senin (9/10)` in 2018, a Tuesday: a caption
+        in month/day order, or a year borrowed wrongly), which then dates nothing; a date
+        with its year keeps it, as the weekday is the usual slip (`Jumat (7/10/2023)`)."""
+        number = self.weekday_number.get(weekday.lower()) if weekday else None
+        return number is not None and number != day.weekday()
+
     def choose_relative(self, doc: Doc, stamps: list[dict]) -> None:
-        """No dated event in the body: a stamp or the published date dates it, shifted by a
-        relative day word (`kemarin`) when the body uses one."""
+        """No dated event in the body: a stamp or the published date dates it when the body
+        names the day from there: a relative day word (`kemarin`), `Jumat pekan lalu`, or a
+        weekday alone (`ujarnya, Senin.`: the last such day up to the reference). A stamp or
+        a published date alone dates the page, not the event."""
         reference = stamps[0]["date"] if stamps else None
         published = ((doc._.meta or {}).get("published") or "")[:10]
         if reference is None and self.iso_day.match(published):
@@ -155,17 +169,19 @@ class DateExtractor:
         if reference is None:
             return
         text = match_text(doc)
-        m = self.relative.search(text) if self.relative else None
-        week = self.last_week.search(text) if self.last_week and not m else None
-        if week and week.group("weekday").lower() in self.weekday_number:
-            m = week
-        if not stamps and not m:
-            return  # a published date alone does not date the event
         day = dt.date.fromisoformat(reference)
-        if m is not None and m is week:  # that weekday of the week before the reference's
-            day += dt.timedelta(days=self.weekday_number[week.group("weekday").lower()] - day.weekday() - 7)
-        elif m is not None:
+        m = self.relative.search(text) if self.relative else None
+        if m is not None:
             day += dt.timedelta(days=self.relative_days[m.group(0).lower()])
+        else:
+            m = self.named_weekday(text, self.last_week, doc)
+            if m is not None:  # that weekday of the week before the reference's
+                day += dt.timedelta(days=self.weekday_number[m.group("weekday").lower()] - day.weekday() - 7)
+        if m is None:
+            m = self.named_weekday(text, self.weekday_alone, doc)
+            if m is None:
+                return
+            day -= dt.timedelta(days=(day.weekday() - self.weekday_number[m.group("weekday").lower()]) % 7)
         if stamps:
             event = stamps[0]
             event["is_event"] = True
@@ -173,12 +189,25 @@ class DateExtractor:
         else:
             event = add_value(doc, "dates", m.start(), m.end(), "dates.relative_to_published", date=day.isoformat(),
                               precision="day", is_event=True, year_from_text=False, event_cue=False,
-                              non_event_cue=False, stamp=False, weekday=False)
+                              non_event_cue=False, stamp=False, weekday=False, wrong_weekday=False)
         doc._.event_date = event
+
+    def named_weekday(self, text: str, pattern, doc: Doc):
+        """The first match of `pattern` whose weekday is known and stands in no date mention
+        (the weekday of `Senin, 10 September 2018` is that date's)."""
+        if pattern is None:
+            return None
+        dates = [(d["start"], d["end"]) for d in values(doc, "dates")]
+        for m in pattern.finditer(text):
+            s, e = m.span("weekday")
+            if m.group("weekday").lower() in self.weekday_number and not any(ds <= s < de for ds, de in dates):
+                return m
+        return None
 
     def choose_event(self, doc: Doc) -> None:
         dates = values(doc, "dates")
-        candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]]
+        candidates = [d for d in dates if d["precision"] == "day" and d["date"] and not d["non_event_cue"]
+                      and not d["wrong_weekday"]]
         # a publication stamp (`Senin, 7 Agustus 2023 23:16 WIB`) dates the event only when
         # nothing else in the article does
         usable = [d for d in candidates if not d["stamp"]]

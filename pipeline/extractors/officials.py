@@ -217,7 +217,11 @@ class Vocabulary:
 
     @_cached
     def is_honorific(self, word: str) -> bool:
-        return word.rstrip(".") in self.honorifics_cased or (_dotless(word) in self.honorifics and word.endswith("."))
+        if word.rstrip(".") in self.honorifics_cased or (_dotless(word) in self.honorifics and word.endswith(".")):
+            return True
+        # honorifics written together without a space, one token (`Drs.H.`, `Dr.Hj.`)
+        parts = word.rstrip(".").split(".")
+        return len(parts) > 1 and all(p in self.honorifics_cased for p in parts)
 
     @_cached
     def is_name_word(self, word: str) -> bool:

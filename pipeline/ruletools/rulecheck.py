@@ -109,6 +109,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "stamp_after": Key(PATTERN, required=True),
         "relative_days": Key(RECORDS, fields=_fields(word=Key(TEXT, True), days=Key(NUMBER, True))),
         "last_week": Key(PATTERN, placeholders=("weekday",), groups=("weekday",), ignorecase=True),
+        "weekday_alone": Key(PATTERN, placeholders=("weekday",), groups=("weekday",)),
         "weekday_order": Key(WORD_MAP),
         "url_patterns": Key(PATTERN_LIST, required=True, groups=("year",)),
         "examples": Key(EXAMPLES), "negatives": Key(NEGATIVES),
