@@ -14,8 +14,9 @@ REFERENCE_SCORER = SHARED / "tools" / "score.py"
 
 @pytest.fixture(scope="session")
 def nlp():
-    from pipeline.nlp import build_nlp
-    return build_nlp()
+    # the pipeline in-process runs use too (berita run/explain called from a test), built once
+    from pipeline import engine
+    return engine._local_nlp(None)
 
 
 @pytest.fixture(scope="session")

@@ -52,11 +52,6 @@ def best_time(fn, repeat: int = 3) -> float:
     return best
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return engine._local_nlp(None)
-
-
 def ordinary(length: int) -> str:
     """An ordinary article of `length` characters: ARTICLE over and over."""
     return (ARTICLE * (length // len(ARTICLE) + 1))[:length]
@@ -87,6 +82,7 @@ def with_junk(junk: str, where: str) -> str:
 
 @pytest.mark.parametrize("where", ["end", "start", "middle"])
 @pytest.mark.parametrize("name", list(JUNK))
+@pytest.mark.slow
 def test_a_junk_line_costs_what_an_ordinary_line_does(nlp, name, where):
     """A line of punctuation in an ordinary article: the article keeps its values, in time
     of the order of an ordinary article as long. (spaCy's tokenizer took a punctuation run
@@ -113,6 +109,7 @@ def test_punctuation_runs_keep_tokens_on_the_text(nlp, text):
         assert text[token.idx:token.idx + len(token)] == token.text
 
 
+@pytest.mark.slow
 def test_a_run_of_number_words_is_linear(nlp):
     """`dua ribu lima ratus` 1,600 times: every word may start a number phrase, and the
     unbounded phrase read the whole run from each of them (minutes)."""
@@ -146,6 +143,7 @@ def berita(*args, stdin: bytes | None = None) -> tuple[int, str, str]:
     return rc, out.getvalue(), err.getvalue()
 
 
+@pytest.mark.slow
 def test_explain_has_the_article_budget(nlp, monkeypatch):
     """An article that runs out of time ends `berita explain` with a one-line reason and
     exit 1, as it would be an error row in `berita run` (it used to run on and on)."""
@@ -207,6 +205,7 @@ def recorded(record: dict) -> list[tuple]:
     ("cp1252", "Bupati Garut, Rudy Gunawan, di caf\u00e9 \u201cSenin\u201d mendaftarkan 4.000 pekerja.\r"
                .encode("cp1252")),
 ])
+@pytest.mark.slow
 def test_explain_reads_text_as_run_does(tmp_path, name, data):
     """`explain` (stdin, the TEXT argument, --id/--input) and `run` read the same bytes
     into the same text: the same values at the same offsets. (With lone CRs, explain
@@ -247,6 +246,7 @@ class _NoPool:
         raise RuntimeError("no pool in this test")
 
 
+@pytest.mark.slow
 def test_no_more_workers_than_batches(monkeypatch, capsys):
     """`-j 1000` on 5 articles started 1,000 processes for one batch of work."""
     monkeypatch.setattr(engine, "ProcessPoolExecutor", _NoPool)
@@ -282,6 +282,7 @@ def test_the_first_record_comes_after_one_article_not_a_batch(monkeypatch):
     assert sizes == [1, 4, 4, 1]
 
 
+@pytest.mark.slow
 def test_no_more_than_four_workers_per_cpu(monkeypatch, capsys):
     monkeypatch.setattr(engine, "ProcessPoolExecutor", _NoPool)
     monkeypatch.setattr(engine, "_cpus", lambda: 2)
@@ -380,6 +381,7 @@ def test_terminating_a_pooled_run_ends_its_workers(tmp_path, sig):
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs SIGHUP")
+@pytest.mark.slow
 def test_a_pooled_run_under_nohup_keeps_ignoring_sighup():
     """`nohup berita run -j2 ...` must survive the terminal closing: a signal the caller
     ignores stays ignored during the run, and the default comes back after it."""

@@ -172,6 +172,7 @@ def _interrupt(*args, **kwargs):
 
 
 @pytest.mark.parametrize("command", ["run", "export", "corrections apply"])
+@pytest.mark.slow
 def test_ctrl_c_while_writing_leaves_the_output_as_it_was(command, inputs, tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
     assert cli.main(["run", str(inputs), "--out", str(out), "--quiet", "--no-review"]) == 0
@@ -195,6 +196,7 @@ def test_ctrl_c_while_writing_leaves_the_output_as_it_was(command, inputs, tmp_p
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_an_append_leaves_the_store_as_it_was(inputs, tmp_path, capsys, monkeypatch):
     db = tmp_path / "s.db"
     first = tmp_path / "first.jsonl"

@@ -82,6 +82,7 @@ def test_seeds_against_their_gold(seed_run):
         assert result[field]["f1"] >= floor, (field, result[field])
 
 
+@pytest.mark.slow
 def test_dev_set_floors(dev_run):
     result = evaluation.score(DEV_GOLD, dev_run)
     for field, floor in DEV_FLOORS.items():
@@ -89,6 +90,7 @@ def test_dev_set_floors(dev_run):
     assert result["officials"]["role_accuracy"] >= DEV_ROLE_ACCURACY_FLOOR
 
 
+@pytest.mark.slow
 def test_real_set_floors(tmp_path):
     if not REAL.exists():
         pytest.skip("../shared/corpus/real.jsonl is not beside the repository")
@@ -101,6 +103,7 @@ def test_real_set_floors(tmp_path):
 
 
 @pytest.mark.skipif(not REFERENCE_SCORER.exists(), reason="../shared/tools/score.py is not beside the repository")
+@pytest.mark.slow
 def test_berita_eval_equals_reference_scorer_on_a_real_run(dev_run):
     reference = subprocess.run([sys.executable, str(REFERENCE_SCORER), str(DEV_GOLD), str(dev_run), "--json"],
                                capture_output=True, text=True, check=True)
@@ -108,6 +111,7 @@ def test_berita_eval_equals_reference_scorer_on_a_real_run(dev_run):
 
 
 @pytest.mark.parametrize("name", sorted(SYNTHETIC_FLOORS))
+@pytest.mark.slow
 def test_synthetic_regression_sets(tmp_path, name):
     data = REPO / "tests" / "data"
     out = tmp_path / "out"

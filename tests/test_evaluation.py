@@ -365,6 +365,7 @@ def test_rules_file_matches_reference_sets():
 
 
 @needs_reference
+@pytest.mark.slow
 def test_reference_agrees_on_main_case(case):
     gold, out = case
     assert score(gold, out) == reference_json(gold, out)
@@ -374,6 +375,7 @@ def test_reference_agrees_on_main_case(case):
 
 
 @needs_reference
+@pytest.mark.slow
 def test_reference_agrees_on_edge_case(edge_case):
     gold, out = edge_case
     assert score(gold, out) == reference_json(gold, out)
@@ -382,6 +384,7 @@ def test_reference_agrees_on_edge_case(edge_case):
 
 
 @needs_reference
+@pytest.mark.slow
 def test_reference_agrees_on_missing_tables_and_empty_dir(tmp_path):
     gold = write_gold(tmp_path / "g.jsonl", GOLD)
     partial = write_tables(tmp_path / "partial", {k: TABLES[k] for k in
@@ -393,6 +396,7 @@ def test_reference_agrees_on_missing_tables_and_empty_dir(tmp_path):
 
 
 @needs_reference
+@pytest.mark.slow
 def test_reference_agrees_on_half(case, tmp_path):
     # --half even must equal the reference run on a gold file holding only those records.
     gold, out = case
@@ -403,6 +407,7 @@ def test_reference_agrees_on_half(case, tmp_path):
 
 
 @needs_reference
+@pytest.mark.slow
 def test_reference_agrees_on_empty_gold(tmp_path):
     gold = tmp_path / "g.jsonl"
     gold.write_text("\n", encoding="utf-8")
@@ -480,6 +485,7 @@ def _random_case(rng: random.Random, n_articles: int = 12):
 
 @needs_reference
 @pytest.mark.parametrize("seed", range(6))
+@pytest.mark.slow
 def test_reference_agrees_on_random_cases(tmp_path, seed):
     rng = random.Random(seed)
     gold_records, tables = _random_case(rng)
@@ -492,6 +498,7 @@ def test_reference_agrees_on_random_cases(tmp_path, seed):
 
 @needs_reference
 @pytest.mark.skipif(not DEV_GOLD.exists(), reason="dev gold not found")
+@pytest.mark.slow
 def test_reference_agrees_on_dev_gold_echo(tmp_path):
     """Predictions rebuilt from the real dev gold (with some damage) score identically."""
     rng = random.Random(7)

@@ -128,6 +128,7 @@ def test_members_are_never_summed_and_the_majority_value_wins():
     assert row["disagree"] == "participants: 100 / 120"
 
 
+@pytest.mark.slow
 def test_an_event_keeps_its_id_when_a_later_append_adds_a_member(tmp_path, capsys):
     store = tmp_path / "s.duckdb"
     first = write_jsonl(tmp_path / "day1.jsonl", [{"id": i, "text": ARTICLES[i]} for i in ("outlet-a", "province")])
@@ -151,6 +152,7 @@ def test_a_record_without_text_or_with_an_error_is_its_own_event(tmp_path):
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["articles"] == 4
 
 
+@pytest.mark.slow
 def test_a_replaced_text_leaves_the_event_it_joined(tmp_path, capsys):
     store = tmp_path / "s.duckdb"
     day1 = write_jsonl(tmp_path / "day1.jsonl", [{"id": i, "text": ARTICLES[i]} for i in ("outlet-a", "outlet-b")])
@@ -166,6 +168,7 @@ def test_a_replaced_text_leaves_the_event_it_joined(tmp_path, capsys):
     assert_export_is_a_run(capsys, tmp_path, store, final)
 
 
+@pytest.mark.slow
 def test_a_store_from_before_events_gets_them_on_the_next_append(tmp_path, capsys):
     store = tmp_path / "s.duckdb"
     items = write_jsonl(tmp_path / "a.jsonl", [{"id": i, "text": ARTICLES[i]} for i in ("outlet-a", "outlet-b")])

@@ -11,7 +11,6 @@ import pytest
 from pipeline import cli
 from pipeline.ruletools.explain import explain
 from pipeline.ruletools.leftovers import CSV_COLUMNS, LeftoverFinder, _View, find_leftovers, record_leftovers, shape
-from pipeline.nlp import build_nlp
 from pipeline.ruletools.rules import load_rules
 
 ARTICLE = (
@@ -20,11 +19,6 @@ ARTICLE = (
     "Senin (3/2/2025). Bupati Bolsel, Haji Iskandar Kamaru, S.Pt., M.Si., hadir. "
     "Jumlah peserta kini 4.000 di seluruh desa, sedangkan 300 pekerja rentan lain menyusul."
 )
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return build_nlp()
 
 
 @pytest.fixture(scope="module")

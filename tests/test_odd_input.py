@@ -166,6 +166,7 @@ def test_eval_reads_the_tables_without_records(tmp_path):
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="reference scorer not beside the repository")
+@pytest.mark.slow
 def test_eval_of_a_real_run_agrees_with_the_reference(tmp_path):
     """Read from records.jsonl, a run's rows are the CSVs' rows: same figures as score.py."""
     data = REPO / "tests" / "data"

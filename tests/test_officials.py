@@ -67,7 +67,7 @@ def test_organization_column_words_come_from_the_rules(extract):
         == ["Dinas Sosial Kabupaten Buol"]
 
 
-def test_a_rules_layer_changes_moved_words(tmp_path):
+def test_a_rules_layer_changes_moved_words(tmp_path, nlp):
     (tmp_path / "officials.yml").write_text(
         "purpose: test layer\n"
         # a new role word (an abbreviation the built-in rules do not know)
@@ -79,7 +79,7 @@ def test_a_rules_layer_changes_moved_words(tmp_path):
     texts = ["Kapuskes Buol, Budi Santoso, membuka acara.",
              "Bupati Buol, Ahmad Fauzi, membuka acara.",
              "Kepala Dinas Sosial plus Kesehatan Buol Hadi Purnomo membuka acara."]
-    builtin, layered = build_nlp(), build_nlp([tmp_path])
+    builtin, layered = nlp, build_nlp([tmp_path])
 
     def people(nlp, text):
         return [(v["name"], v["role"], v["organization"]) for v in values(nlp(text), "officials")]

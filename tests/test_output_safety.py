@@ -44,6 +44,7 @@ def input_dir(tmp_path):
     return src
 
 
+@pytest.mark.slow
 def test_out_that_is_the_input_directory_is_refused(input_dir, capsys):
     before = tree(input_dir)
     assert run(str(input_dir), "--out", str(input_dir)) == 2
@@ -70,6 +71,7 @@ def test_symlinked_out_is_refused_and_its_target_kept(tmp_path):
     assert (tmp_path / "link").is_symlink()
 
 
+@pytest.mark.slow
 def test_foreign_directory_needs_force(tmp_path, capsys):
     out = tmp_path / "reports"
     out.mkdir()
@@ -81,6 +83,7 @@ def test_foreign_directory_needs_force(tmp_path, capsys):
     assert not (out / "budget.xlsx").exists() and (out / "run.json").exists()
 
 
+@pytest.mark.slow
 def test_a_berita_output_is_replaced_but_not_when_a_foreign_file_was_added(tmp_path, capsys):
     out = tmp_path / "out"
     assert run(str(SEED), "--out", str(out)) == 0
@@ -142,6 +145,7 @@ def _acl(*entries: tuple[int, int, int]) -> bytes:
     return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
 
 
+@pytest.mark.slow
 def test_rerun_keeps_posix_acls(tmp_path):
     out = tmp_path / "acl"
     out.mkdir()

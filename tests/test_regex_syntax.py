@@ -172,6 +172,7 @@ def test_top_level_alternation(source, expected):
     assert _top_level_alternation(source) is expected
 
 
+@pytest.mark.slow
 def test_every_built_in_pattern_keeps_its_matches_with_the_strings_it_needs(monkeypatch):
     """Every pattern the pipeline compiles from the built-in rules, on every rule-file example
     (and each of its lines): the prefiltered Pattern finds what a plain scan finds, and each

@@ -377,6 +377,7 @@ def test_index_carries_the_event_id(tmp_path: Path):
     assert [row[9] for row in _page_data(tmp_path)[1]] == ["ev-1", "", "", "ev-1"]
 
 
+@pytest.mark.slow
 def test_a_run_s_page_groups_an_article_and_its_reprint_by_event(tmp_path: Path):
     # records never carry event_id (events are grouped once all articles are in): the page
     # takes it from the run's articles.csv
@@ -524,6 +525,7 @@ def test_memory_is_flat(tmp_path: Path):
     assert peaks[1500] < sizes[1500] / 10, (peaks, sizes)
 
 
+@pytest.mark.slow
 def test_size_is_linear_and_the_page_small(tmp_path: Path):
     sizes = {}
     for n in (200, 2000):
@@ -659,6 +661,7 @@ def seed_lines(seed_ref) -> list[bytes]:
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.5, 0.99])
+@pytest.mark.slow
 def test_run_on_a_full_disk_exits_0_without_the_page(tmp_path: Path, monkeypatch, capsys, seed_lines, fraction):
     """`berita run`: the tables are complete; review.html and review/ are absent, stderr says so."""
     monkeypatch.setattr(review, "PART_SIZE", 2)

@@ -314,6 +314,7 @@ def test_unsupported_file(tmp_path):
     assert "unsupported" in _unusable(tmp_path, tmp_path / "a.pdf")
 
 
+@pytest.mark.slow
 def test_existing_output_untouched_by_an_input_error(tmp_path):
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "out"
@@ -363,6 +364,7 @@ def test_exit_0_when_completed_with_error_rows(tmp_path, mixed_input):
     assert "2 articles: 1 ok, 1 errors" in err
 
 
+@pytest.mark.slow
 def test_strict_exits_1_when_an_article_failed(tmp_path, mixed_input):
     rc, err = berita("run", mixed_input, "--out", tmp_path / "out", "--no-review", "--strict")
     assert rc == 1
@@ -474,6 +476,7 @@ def test_a_crashing_component_becomes_an_error_row_naming_it(tmp_path, monkeypat
                        r"|berita_programs: IndexError: list index out of range", rows[1]["error"]), rows[1]["error"]
 
 
+@pytest.mark.slow
 def test_budget_cannot_be_swallowed_by_except_exception(monkeypatch):
     """The budget interrupts a component that loops and catches every Exception."""
     nlp = engine._local_nlp(None)
@@ -497,6 +500,7 @@ def test_budget_cannot_be_swallowed_by_except_exception(monkeypatch):
     assert engine.process_article(nlp, Article(id="ok", text=ARTICLE), budget=1.0)["status"] == "ok"
 
 
+@pytest.mark.slow
 def test_budget_is_checked_between_components_outside_the_main_thread(monkeypatch):
     """No SIGALRM in a worker thread (e.g. Dask): the budget is checked between components."""
     nlp = engine._local_nlp(None)
@@ -621,6 +625,7 @@ def test_a_worker_killed_outright_costs_one_error_row_not_the_run(monkeypatch):
     assert encoded == [encode_record(r) for r in records]
 
 
+@pytest.mark.slow
 def test_the_alarm_stops_a_runaway_pattern_and_names_its_rule(monkeypatch):
     """Under the article's SIGALRM budget a pattern runs without the regex module's own time
     limit (it costs ~1.3 us a call); the alarm must then stop a runaway match itself, and

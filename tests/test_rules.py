@@ -22,11 +22,6 @@ from pipeline.extractors.spans import values
 EXAMPLES = collect_examples()
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return build_nlp()
-
-
 def write(directory: Path, name: str, body: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name
@@ -233,7 +228,7 @@ def test_missing_rules_directory(tmp_path):
 
 
 # --------------------------------------------------------------------------- layering
-def test_user_directory_extends_lists_and_merges_mappings(tmp_path):
+def test_user_directory_extends_lists_and_merges_mappings(tmp_path, nlp):
     write(tmp_path, "officials.yml", """
         purpose: village heads of Sitaro
         roles:
@@ -256,7 +251,7 @@ def test_user_directory_extends_lists_and_merges_mappings(tmp_path):
     # the layered set drives the pipeline
     doc = build_nlp([tmp_path])("Kapitalau Lai, Budi Santoso, menyerahkan kartu kepada warga.")
     assert [(v["name"], v["role"]) for v in values(doc, "officials")] == [("Budi Santoso", "Kepala Desa")]
-    assert not values(build_nlp()("Kapitalau Lai, Budi Santoso, menyerahkan kartu kepada warga."), "officials")
+    assert not values(nlp("Kapitalau Lai, Budi Santoso, menyerahkan kartu kepada warga."), "officials")
     assert check_rules([tmp_path]) == []
 
 
@@ -311,10 +306,10 @@ def test_rules_test_expectations_and_negatives(tmp_path, nlp):
         in results[3].line()
 
 
-def test_user_count_rule_is_added_to_the_builtin_ones(tmp_path, capsys):
+def test_user_count_rule_is_added_to_the_builtin_ones(tmp_path, capsys, nlp):
     # a count phrasing taught as data: the user's rule runs after the built-in ones, which stay
     text = "Penerima bantuan tercatat 1.250 jiwa. Adapun kuota penerima tahun ini ialah 3.400."
-    assert [v["count"] for v in values(build_nlp()(text), "participants")] == [1250]
+    assert [v["count"] for v in values(nlp(text), "participants")] == [1250]
     write(tmp_path, "quantities.yml", r"""
         purpose: counts our sources write after the noun
         counts:

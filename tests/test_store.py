@@ -79,6 +79,7 @@ def stored(store: Path, sql: str) -> list[tuple]:
         con.close()
 
 
+@pytest.mark.slow
 def test_append_skips_known_texts_by_id_and_by_hash(tmp_path, capsys):
     seed = articles(SEED)
     store = tmp_path / "s.duckdb"
@@ -100,6 +101,7 @@ def test_append_skips_known_texts_by_id_and_by_hash(tmp_path, capsys):
     assert_export_is_a_run(capsys, tmp_path, store, write_jsonl(tmp_path / "all.jsonl", seed[:4]))
 
 
+@pytest.mark.slow
 def test_a_changed_text_replaces_its_rows(tmp_path, capsys):
     store = tmp_path / "s.duckdb"
     before = [{"id": "h1", "text": HERDERS.format(n=120)}, {"id": "s0", "text": articles(SEED)[0]["text"]}]
@@ -125,6 +127,7 @@ def rules_overlay(tmp_path: Path) -> Path:
     return rules
 
 
+@pytest.mark.slow
 def test_export_equals_a_run_on_the_seed_corpus(tmp_path, capsys):
     seed = articles(SEED)
     store = tmp_path / "s.duckdb"

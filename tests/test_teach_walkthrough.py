@@ -58,7 +58,8 @@ def walk(tmp_path_factory):
     return root, articles
 
 
-def test_teaching_a_regency_short_form(walk, capsys):
+@pytest.mark.slow
+def test_teaching_a_regency_short_form(walk, capsys, nlp):
     root, articles = walk
     before, after, myrules = root / "before", root / "after", root / "myrules"
 
@@ -85,7 +86,7 @@ def test_teaching_a_regency_short_form(walk, capsys):
 
     # the example fails with the built-in rules alone: it proves the rule is what extracts it
     example = next(e for e in collect_examples([myrules], [str(myrules / "regencies.yml")]))
-    assert not run_example(example, build_nlp()).ok
+    assert not run_example(example, nlp).ok
     assert run_example(example, build_nlp([str(myrules)])).ok
 
     # 4. berita rules check / test on it

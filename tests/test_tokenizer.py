@@ -26,6 +26,7 @@ def both():
     return build_nlp(), build_nlp(tokenizer="spacy")
 
 
+@pytest.mark.slow
 def test_values_do_not_depend_on_the_tokenizer(both):
     punctuation, stock = both
     articles = list(_articles())
@@ -34,6 +35,7 @@ def test_values_do_not_depend_on_the_tokenizer(both):
         assert process_article(punctuation, article) == process_article(stock, article), article.id
 
 
+@pytest.mark.slow
 def test_tokens_keep_the_text_and_split_at_punctuation(both):
     punctuation, stock = both
     text = "Bupati Dr. H. Dadang, anak-anak (28/4)  menerima 1.000 orang.\n"
