@@ -43,6 +43,7 @@ _NOT_LETTER = regex.compile(r"[^\p{L}]")
 _LETTERS = regex.compile(r"\p{L}*")
 _WORD = regex.compile(r"[\p{L}][\p{L}'’\-]*")
 _SPACES = regex.compile(r"\s+")
+_DASHES = regex.compile(r"[-\u2013]")
 
 
 class Token(NamedTuple):
@@ -252,8 +253,13 @@ class Vocabulary:
         lw = w.lower().rstrip(".")
         if self.is_honorific(w):
             return False
-        return (lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w))
-                or (not caps and _looks_acronym(w) and lw not in self.degrees))
+        if lw in self.org_words or bool(self.org_word_pattern and self.org_word_pattern.match(w)) \
+                or (not caps and _looks_acronym(w) and lw not in self.degrees):
+            return True
+        # a region joined by dashes (`Bali–Nusa Tenggara–Papua` as the tokens `Bali–Nusa`,
+        # `Tenggara–Papua`) is an office word when each of its parts is one
+        parts = _DASHES.split(w)
+        return len(parts) > 1 and all(p and self._is_org_word((p, caps)) for p in parts)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table
@@ -415,9 +421,11 @@ class NameReader:
                 continue
             break
         # `Direktur Human Capital dan Umum BPJS`: a capitalized run joined by `dan` to more
-        # capitalized words is the name of a unit, not a person
+        # capitalized words is the name of a unit, not a person; but not when a role follows
+        # that word (`Amos Uli dan Perwakilan Kepala BPJS ...`: a second person's position)
         if j + 1 < len(toks) and toks[j].text in vocab.and_words and toks[j + 1].text[:1].isupper() \
-                and toks[j + 1].text.lower() in vocab.common_words and toks[j + 1].text.lower() not in vocab.role_of:
+                and toks[j + 1].text.lower() in vocab.common_words and toks[j + 1].text.lower() not in vocab.role_of \
+                and not (j + 2 < len(toks) and toks[j + 2].text.lower() in vocab.role_of):
             return None
         name_end = words[-1].end
         name_text = " ".join(w.text for w in words)
