@@ -36,7 +36,7 @@ test: setup-dev
 # core, keeping the compiled test modules between runs even where the environment says
 # not to write bytecode (pytest's assertion rewriting is most of the collection time)
 check: setup-dev
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n auto -m "not slow and not browser"
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n auto --dist worksteal -m "not slow and not browser"
 
 # Scores on dev (the set the rules were tuned on) and on real (90 articles the rules
 # were not written from), printed separately
