@@ -132,7 +132,12 @@ class ProgramExtractor:
                 if uncommon and name.split()[0].lower() in self.common_words \
                         and not self.acronym_after.match(text, m.end()):
                     continue  # (with its acronym in brackets it is a name: `Gerbang Raja Terlindungi (GRT)`)
-                if not name or name.lower() in self.not_program or name.split()[0].lower() in self.not_program:
+                if not name or name.lower() in self.not_program:
+                    continue
+                # a name may not start with a word that is no programme (`Dana ...`, `Jaminan ...`)
+                # unless its acronym follows in brackets: `Jaminan Kesehatan Semesta (Jamkesta)`
+                if name.split()[0].lower() in self.not_program and not m.groupdict().get("acronym") \
+                        and not self.acronym_after.match(text, m.end()):
                     continue
                 if gate is not None:
                     # the long form may start mid-run: keep the longest tail that starts with a program word
