@@ -319,3 +319,10 @@ def test_workers_written_tk_count_with_the_people_noun_before(extract):
     assert [p["count"] for p in rec["participants"]] == [1467, 1706]
     # without a people noun a few words before, `TK` is no count (a kindergarten)
     assert extract("Bantuan sarana disalurkan untuk 14 TK di kecamatan itu.")["participants"] == []
+
+
+def test_a_year_folder_before_the_slug_gives_a_year_less_date_its_year(extract):
+    text = "Santunan diserahkan Wakil Wali Kota di aula kantor, Selasa (30/7)."
+    assert extract(text, url="https://example.go.id/news/2024/wawali-serahkan-santunan")["event_date"] == "2024-07-30"
+    # a number folder that is no year (an id) gives none, and the date stays unknown
+    assert extract(text, url="https://example.go.id/news/2024123/wawali")["event_date"] is None

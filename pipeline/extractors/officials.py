@@ -257,9 +257,10 @@ class Vocabulary:
                 or (not caps and _looks_acronym(w) and lw not in self.degrees):
             return True
         # a region joined by dashes (`Bali–Nusa Tenggara–Papua` as the tokens `Bali–Nusa`,
-        # `Tenggara–Papua`) is an office word when each of its parts is one
+        # `Tenggara–Papua`; a branch's `Jakarta-Gambir`) is an office word when each of its
+        # parts is one or a place
         parts = _DASHES.split(w)
-        return len(parts) > 1 and all(p and self._is_org_word((p, caps)) for p in parts)
+        return len(parts) > 1 and all(p and (self._is_org_word((p, caps)) or self.is_known_place(p)) for p in parts)
 
     def is_place(self, text: str) -> bool:
         return norm_key(text) in self.regencies.table

@@ -307,7 +307,8 @@ class QuantityExtractor:
                     continue
                 scale = m.groupdict().get("scale") or ""
                 # lokal-id reads the scale too (`1,5 miliar`, `4 M` is miliar in rupiah)
-                amount = parse_number(f"{m.group('number')} {scale}".strip())
+                more = m.groupdict().get("more") or ""  # `Rp 1 juta 500 ribu`
+                amount = parse_number(f"{m.group('number')} {scale} {more}".strip())
                 # not a whole number of rupiah (`Rp1.5`, `Rp12.34`, `Rp1.234,56`): ambiguous or
                 # sen, never rounded (docs/CONTRACT.md)
                 if amount is None or amount <= 0 or not float(amount).is_integer():
