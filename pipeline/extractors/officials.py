@@ -358,6 +358,13 @@ class NameReader:
                     j += 1
                     continue
                 break
+            if w.isdigit() and (toks[j - 1].text.lower() if j > 0 else head_word) in words.numbered_after:
+                # a unit's number, with its place or short name after a slash (`Dandim 0107`,
+                # `Dandim 1608/Bima`, `Danrem 162/WB`)
+                j += 1
+                if j + 1 < len(toks) and toks[j].text == "/" and toks[j + 1].text[:1].isupper():
+                    j += 1 + (words.place_len(toks, j + 1) or 1)
+                continue
             if self.is_org_word(w):
                 expect_place = lw in words.place_after
                 j += 1
