@@ -769,6 +769,8 @@ class OfficialExtractor:
         words = _WORD.findall(line)
         if len(words) < 4:
             return False
+        if words[-1] in self.headline_small_words:
+            return False  # a line that stops at `dan` or `di` goes on: a hard-wrapped text's line
         # a line with commas is a headline only as the title (the first line) and short: a
         # caption or list (`Kepala Dinas X, Nama`) names people
         if "," in line and (text[:start].strip() or len(words) > self.HEADLINE_MAX_WORDS):
