@@ -129,15 +129,16 @@ class ProgramExtractor:
                     name = name[:tail.start()]
                 name = self.without_regency(name)
                 name = strip_end(self.name_end, name)
-                if uncommon and name.split()[0].lower() in self.common_words \
-                        and not self.acronym_after.match(text, m.end()):
+                # the acronym the pattern read, or one in brackets right after the match
+                written = m.groupdict().get("acronym") or ""
+                after = self.acronym_after.match(text, m.end())
+                if uncommon and name.split()[0].lower() in self.common_words and not after:
                     continue  # (with its acronym in brackets it is a name: `Gerbang Raja Terlindungi (GRT)`)
                 if not name or name.lower() in self.not_program:
                     continue
                 # a name may not start with a word that is no programme (`Dana ...`, `Jaminan ...`)
                 # unless its acronym follows in brackets: `Jaminan Kesehatan Semesta (Jamkesta)`
-                if name.split()[0].lower() in self.not_program and not m.groupdict().get("acronym") \
-                        and not self.acronym_after.match(text, m.end()):
+                if name.split()[0].lower() in self.not_program and not (written or after):
                     continue
                 if gate is not None:
                     # the long form may start mid-run: keep the longest tail that starts with a program word
@@ -150,15 +151,14 @@ class ProgramExtractor:
                     continue
                 if name.lower() in self.known:
                     continue
-                acronym = m.groupdict().get("acronym") or ""
+                acronym = written
                 if acronym in self.institutions:
                     continue  # `Asuransi Jasa Indonesia (Jasindo)`: an insurer
                 name_at = m.start("name") + m.group("name").find(name)
                 if self.office_before and self.office_before.search(text, max(0, name_at - 30), name_at):
                     continue  # `Kepala Bidang Pelatihan Kerja ...`, `Lembaga Pelatihan Kerja`
-                if not acronym:  # `program Bone Sejahtera Terlindungi (BST)`
-                    after = self.acronym_after.match(text, m.end())
-                    acronym = after.group("acronym") if after else ""
+                if not acronym and after:  # `program Bone Sejahtera Terlindungi (BST)`
+                    acronym = after.group("acronym")
                 head = m.groupdict().get("head")  # `Program`, `Gerakan`: part of the name
                 program = f"{head} {name}" if head else name
                 key = program.lower()
